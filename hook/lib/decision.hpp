@@ -1,0 +1,59 @@
+// The decision: which partition a container activates and what to write.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "cpuset.hpp"
+#include "partitions.hpp"
+#include "result.hpp"
+#include "state.hpp"
+
+namespace wp {
+
+inline constexpr int64_t kDefaultCfsPeriod = 100000;
+
+// What to write into the container's cgroup. An absent value is not written.
+struct Plan {
+    std::optional<CpuSet> cpuset;
+    std::optional<uint64_t> shares;   // cgroup v1 cpu.shares
+    std::optional<int64_t> quota_us;  // CFS quota
+    std::optional<int64_t> period_us; // CFS period
+};
+
+enum class Verdict {
+    NoPartition,   // no activation annotation: leave the container alone
+    NotAllowed,    // the pod's namespace is outside allowedNamespaces: refused, logged
+    Apply,         // write the plan
+};
+
+struct Decision {
+    Verdict verdict = Verdict::NoPartition;
+    const Partition *partition = nullptr;
+    std::string pod_namespace, pod_name, container_name;
+    Plan plan;
+    std::vector<std::string> notes; // unknown override keys, etc.
+};
+
+// The container/pod identity annotations CRI-O sets.
+inline constexpr const char *kContainerNameKey = "io.kubernetes.container.name";
+inline constexpr const char *kPodNamespaceKey = "io.kubernetes.pod.namespace";
+inline constexpr const char *kPodNameKey = "io.kubernetes.pod.name";
+
+// The partition whose activation annotation is present, nullptr when none.
+// More than one -> Fault::Input error naming both annotations.
+Result<const Partition *> find_activated(const PartitionFile &parts, const Annotations &ann);
+
+// Decides for one container. `online_cpus` is asked only when the partition's
+// cpuset is "" and the override names a cpuset. Errors are Fault::Input.
+Result<Decision> decide(const PartitionFile &parts, const Annotations &ann,
+                        const std::function<Result<CpuSet>()> &online_cpus);
+
+// cgroup v2 cpu.weight from cgroup v1 cpu.shares.
+uint64_t shares_to_weight(uint64_t shares, SharesToWeight formula);
+
+} // namespace wp
