@@ -1,0 +1,254 @@
+// json: strict, bounded parsing over json-c and the typed accessors.
+#include "unit.hpp"
+
+#include "json.hpp"
+
+using wp::Fault;
+using namespace std::literals;
+
+static std::string nested_arrays(int depth) {
+    return std::string(static_cast<size_t>(depth), '[') +
+           std::string(static_cast<size_t>(depth), ']');
+}
+
+static void parses_an_object(void **) {
+    auto r = wp::json_parse_strict(R"({"a": 1, "b": [true, null], "c": "x"})", "test input");
+    ASSERT_OK(r);
+    assert_true(json_object_is_type(r->get(), json_type_object));
+}
+
+static void parses_scalars_at_top_level(void **) {
+    // An override annotation's value may be the literal null (no override).
+    ASSERT_OK(wp::json_parse_strict("null", "t"));
+    ASSERT_OK(wp::json_parse_strict("true", "t"));
+    ASSERT_OK(wp::json_parse_strict("false", "t"));
+    ASSERT_OK(wp::json_parse_strict("5", "t"));
+    ASSERT_OK(wp::json_parse_strict("-1.5", "t"));
+    ASSERT_OK(wp::json_parse_strict("\"s\"", "t"));
+    ASSERT_OK(wp::json_parse_strict("  {}\n", "t"));
+}
+
+static void top_level_null_is_json_null(void **) {
+    auto r = wp::json_parse_strict("null", "t");
+    ASSERT_OK(r);
+    assert_null(r->get());
+}
+
+static void trailing_data_is_refused_and_names_the_source(void **) {
+    ASSERT_ERR(wp::json_parse_strict("{} {}", "my-source.json"), Fault::Usage, "my-source.json");
+    ASSERT_FAILS(wp::json_parse_strict("{}x", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("1 2", "t"));
+}
+
+static void empty_and_truncated_input_is_refused(void **) {
+    ASSERT_ERR(wp::json_parse_strict("", "empty-src"), Fault::Usage, "empty-src");
+    ASSERT_FAILS(wp::json_parse_strict("   ", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("{\"a\": ", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[1, 2", "t"));
+}
+
+static void comments_are_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("{/* c */ \"a\": 1}", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("{\"a\": 1} // c", "t"));
+}
+
+static void nan_and_infinity_are_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("NaN", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[NaN]", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[Infinity]", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[-Infinity]", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("{\"cpushares\": NaN}", "t"));
+}
+
+static void single_quoted_strings_are_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("{'a': 1}", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("['x']", "t"));
+}
+
+static void non_standard_number_forms_are_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("[01]", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[1.]", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[.5]", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[+1]", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[0x10]", "t"));
+}
+
+static void other_non_standard_syntax_is_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("{a: 1}", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("[1,]", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("{\"a\": 1,}", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("TRUE", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("nul", "t"));
+}
+
+static void invalid_utf8_is_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("\"\xff\xfe\"", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("{\"a\xc3\": 1}", "t"));
+    // Valid multi-byte UTF-8 is fine.
+    ASSERT_OK(wp::json_parse_strict("\"caf\xc3\xa9\"", "t"));
+}
+
+static void raw_nul_byte_is_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("{}\0"sv, "t"));
+    ASSERT_FAILS(wp::json_parse_strict("{\"a\0\": 1}"sv, "t"));
+    ASSERT_FAILS(wp::json_parse_strict("\"a\0b\""sv, "t"));
+}
+
+static void nesting_up_to_the_limit_is_accepted(void **) {
+    ASSERT_OK(wp::json_parse_strict(nested_arrays(wp::kJsonMaxDepth), "t"));
+}
+
+static void nesting_beyond_the_limit_is_refused(void **) {
+    ASSERT_ERR(wp::json_parse_strict(nested_arrays(wp::kJsonMaxDepth + 1), "deep-src"),
+               Fault::Usage, "deep-src");
+    ASSERT_FAILS(wp::json_parse_strict(nested_arrays(10000), "t"));
+}
+
+static void fault_kind_is_the_callers(void **) {
+    ASSERT_ERR(wp::json_parse_strict("{", "ann", Fault::Input), Fault::Input, "ann");
+}
+
+static void duplicate_keys_last_one_wins(void **) {
+    auto r = wp::json_parse_strict(R"({"a": 1, "a": 2})", "t");
+    ASSERT_OK(r);
+    json_object *v = nullptr;
+    assert_true(json_object_object_get_ex(r->get(), "a", &v));
+    assert_int_equal(json_object_get_int64(v), 2);
+}
+
+static json_object *member(const wp::JsonPtr &o, const char *key) {
+    json_object *v = nullptr;
+    if (!json_object_object_get_ex(o.get(), key, &v)) fail_msg("no key %s", key);
+    return v;
+}
+
+static void json_string_returns_value_and_refuses_wrong_type(void **) {
+    auto doc = wp::json_parse_strict(R"({"s": "hello", "n": 5, "z": "a\u0000b"})", "t");
+    ASSERT_OK(doc);
+    auto s = wp::json_string(member(*doc, "s"), "doc.json", "s");
+    ASSERT_OK(s);
+    ASSERT_STR_EQ(*s, "hello");
+    ASSERT_ERR(wp::json_string(member(*doc, "n"), "doc.json", "n"), Fault::Usage, "doc.json", "n");
+    // An escaped NUL inside a string is refused too.
+    ASSERT_FAILS(wp::json_string(member(*doc, "z"), "doc.json", "z"), "z");
+}
+
+static void json_int_accepts_integers_only(void **) {
+    auto doc = wp::json_parse_strict(
+        R"({"i": 42, "neg": -7, "max": 9223372036854775807, "f": 1.5, "e": 1e3, "s": "5",
+            "b": true, "fz": 1.0})",
+        "t");
+    ASSERT_OK(doc);
+    auto i = wp::json_int(member(*doc, "i"), "doc", "i");
+    ASSERT_OK(i);
+    assert_int_equal(*i, 42);
+    auto n = wp::json_int(member(*doc, "neg"), "doc", "neg");
+    ASSERT_OK(n);
+    assert_true(*n == -7);
+    auto m = wp::json_int(member(*doc, "max"), "doc", "max");
+    ASSERT_OK(m);
+    assert_true(*m == INT64_MAX);
+    ASSERT_ERR(wp::json_int(member(*doc, "f"), "doc", "f"), Fault::Usage, "f");
+    ASSERT_ERR(wp::json_int(member(*doc, "e"), "doc", "e"), Fault::Usage, "e");
+    ASSERT_ERR(wp::json_int(member(*doc, "fz"), "doc", "fz"), Fault::Usage, "fz");
+    ASSERT_ERR(wp::json_int(member(*doc, "s"), "doc", "s"), Fault::Usage, "s");
+    ASSERT_ERR(wp::json_int(member(*doc, "b"), "doc", "b"), Fault::Usage, "b");
+}
+
+static void json_int_refuses_values_beyond_int64(void **) {
+    auto doc = wp::json_parse_strict(
+        R"({"big": 9223372036854775808, "huge": 99999999999999999999999, "low": -9223372036854775809})",
+        "t");
+    // Refusing the whole document is fine too; a clamped value is not.
+    if (!doc.ok()) return;
+    ASSERT_FAILS(wp::json_int(member(*doc, "big"), "doc", "big"), "big");
+    ASSERT_FAILS(wp::json_int(member(*doc, "huge"), "doc", "huge"), "huge");
+    ASSERT_FAILS(wp::json_int(member(*doc, "low"), "doc", "low"), "low");
+}
+
+static void json_int_fault_kind_is_the_callers(void **) {
+    auto doc = wp::json_parse_strict(R"({"s": "x"})", "t");
+    ASSERT_OK(doc);
+    ASSERT_ERR(wp::json_int(member(*doc, "s"), "ann", "s", Fault::Input), Fault::Input, "ann", "s");
+}
+
+static void json_bool_accepts_booleans_only(void **) {
+    auto doc = wp::json_parse_strict(R"({"t": true, "f": false, "one": 1, "s": "true"})", "t");
+    ASSERT_OK(doc);
+    auto t = wp::json_bool(member(*doc, "t"), "doc", "t");
+    ASSERT_OK(t);
+    assert_true(*t);
+    auto f = wp::json_bool(member(*doc, "f"), "doc", "f");
+    ASSERT_OK(f);
+    assert_false(*f);
+    ASSERT_ERR(wp::json_bool(member(*doc, "one"), "doc", "one"), Fault::Usage, "one");
+    ASSERT_ERR(wp::json_bool(member(*doc, "s"), "doc", "s"), Fault::Usage, "s");
+}
+
+static void type_label_names_json_types(void **) {
+    auto doc = wp::json_parse_strict(R"({"s": "x", "n": 1, "a": [], "o": {}, "b": true})", "t");
+    ASSERT_OK(doc);
+    const char *labels[] = {
+        wp::json_type_label(member(*doc, "s")), wp::json_type_label(member(*doc, "n")),
+        wp::json_type_label(member(*doc, "a")), wp::json_type_label(member(*doc, "o")),
+        wp::json_type_label(member(*doc, "b"))};
+    for (size_t i = 0; i < 5; ++i) {
+        assert_non_null(labels[i]);
+        assert_true(strlen(labels[i]) > 0);
+        for (size_t j = 0; j < i; ++j)
+            if (strcmp(labels[i], labels[j]) == 0) fail_msg("two types labelled %s", labels[i]);
+    }
+    assert_non_null(wp::json_type_label(nullptr)); // JSON null
+}
+
+static void append_quoted_escapes_and_round_trips(void **) {
+    const std::string nasty = "a\"b\\c\nd\te\x01\x1f/\xc3\xa9";
+    std::string out = "prefix:";
+    wp::json_append_quoted(out, nasty);
+    assert_true(unit::contains(out, "prefix:\""));
+    std::string lit = out.substr(strlen("prefix:"));
+    // No raw control characters survive.
+    for (char c : lit)
+        if (static_cast<unsigned char>(c) < 0x20)
+            fail_msg("raw control character in %s", lit.c_str());
+    auto back = wp::json_parse_strict(lit, "quoted");
+    ASSERT_OK(back);
+    assert_true(json_object_is_type(back->get(), json_type_string));
+    ASSERT_STR_EQ(json_object_get_string(back->get()), nasty);
+}
+
+static void append_quoted_empty_string(void **) {
+    std::string out;
+    wp::json_append_quoted(out, "");
+    ASSERT_STR_EQ(out, "\"\"");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_an_object),
+        cmocka_unit_test(parses_scalars_at_top_level),
+        cmocka_unit_test(top_level_null_is_json_null),
+        cmocka_unit_test(trailing_data_is_refused_and_names_the_source),
+        cmocka_unit_test(empty_and_truncated_input_is_refused),
+        cmocka_unit_test(comments_are_refused),
+        cmocka_unit_test(nan_and_infinity_are_refused),
+        cmocka_unit_test(single_quoted_strings_are_refused),
+        cmocka_unit_test(non_standard_number_forms_are_refused),
+        cmocka_unit_test(other_non_standard_syntax_is_refused),
+        cmocka_unit_test(invalid_utf8_is_refused),
+        cmocka_unit_test(raw_nul_byte_is_refused),
+        cmocka_unit_test(nesting_up_to_the_limit_is_accepted),
+        cmocka_unit_test(nesting_beyond_the_limit_is_refused),
+        cmocka_unit_test(fault_kind_is_the_callers),
+        cmocka_unit_test(duplicate_keys_last_one_wins),
+        cmocka_unit_test(json_string_returns_value_and_refuses_wrong_type),
+        cmocka_unit_test(json_int_accepts_integers_only),
+        cmocka_unit_test(json_int_refuses_values_beyond_int64),
+        cmocka_unit_test(json_int_fault_kind_is_the_callers),
+        cmocka_unit_test(json_bool_accepts_booleans_only),
+        cmocka_unit_test(type_label_names_json_types),
+        cmocka_unit_test(append_quoted_escapes_and_round_trips),
+        cmocka_unit_test(append_quoted_empty_string),
+    };
+    return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}
