@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(g++ make pkg-config clang-format
       libjson-c-dev libseccomp-dev libcgroup-dev libcmocka-dev libyaml-dev
       runc podman busybox-static jq
-      rpm cpio
+      rpm cpio python3-yaml
       clang libclang-rt-14-dev valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
