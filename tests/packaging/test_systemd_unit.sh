@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# TAP suite: config/systemd/workload-partitioning-merge.service, the oneshot
+# unit that runs `wpctl merge` at boot before CRI-O.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+unit=$root/config/systemd/workload-partitioning-merge.service
+build=${BUILD:-build}
+[[ $build = /* ]] || build=$root/$build
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && printf '# %s\n' "$2"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+t() { # t NAME COMMAND...: a check that passes when COMMAND succeeds
+    local name=$1; shift
+    local out
+    if out=$("$@" 2>&1); then ok "$name"; else nok "$name" "$out"; fi
+}
+# value KEY: every value of KEY= in the unit, space-joined (systemd lists accumulate)
+value() { sed -n "s/^$1=//p" "$unit" | tr '\n' ' ' | sed 's/ $//'; }
+has_word() { [[ " $(value "$1") " == *" $2 "* ]] || { echo "$1= is '$(value "$1")', lacks $2"; return 1; }; }
+
+t "unit file exists" test -f "$unit"
+
+if command -v systemd-analyze >/dev/null; then
+    # Only the missing /usr/bin/wpctl on this build machine is expected.
+    check_verify() {
+        local out
+        out=$(systemd-analyze verify --man=no "$unit" 2>&1 | grep -v 'Command /usr/bin/wpctl is not executable')
+        [ -z "$out" ] || { echo "$out"; return 1; }
+    }
+    t "systemd-analyze verify reports nothing but the absent wpctl" check_verify
+else
+    skip "systemd-analyze verify" "systemd-analyze is not installed"
+fi
+
+t "Type=oneshot" test "$(value Type)" = oneshot
+t "RemainAfterExit=yes (restarting crio does not re-run the merge)" test "$(value RemainAfterExit)" = yes
+t "Before=crio.service" has_word Before crio.service
+t "Before=kubelet.service" has_word Before kubelet.service
+t "WantedBy=crio.service (pulled in wherever CRI-O starts)" has_word WantedBy crio.service
+t "WantedBy=multi-user.target (runs on podman-only nodes too)" has_word WantedBy multi-user.target
+no_hard_dep() {
+    local k
+    for k in Requires Requisite BindsTo PartOf RequiredBy; do
+        [[ "$(value $k)" == *crio* ]] && { echo "$k= names crio: a failed merge must not stop CRI-O"; return 1; }
+    done
+    return 0
+}
+t "no hard dependency between the merge and CRI-O" no_hard_dep
+
+exec_start=$(value ExecStart)
+t "ExecStart runs /usr/bin/wpctl merge" test "${exec_start%% -*}" = "/usr/bin/wpctl merge"
+t "ExecStart writes the hook's partitionsFile" \
+    grep -q -- "-o $(jq -r .partitionsFile "$root/config/config.json") " <<<"$exec_start "
+t "ExecStart reads the kubelet pinning file" grep -q -- "--pinning /etc/kubernetes/openshift-workload-pinning " <<<"$exec_start "
+mdir=$(value ConditionDirectoryNotEmpty)
+t "ExecStart reads the manifest directory the unit is conditioned on ($mdir)" grep -q -- " $mdir\$" <<<"$exec_start"
+t "ReadWritePaths covers the output's directory" \
+    test "$(value ReadWritePaths)" = "$(dirname "$(jq -r .partitionsFile "$root/config/config.json")")"
+
+documented() { # every path the unit touches is named in its header comment
+    local p missing=
+    for p in /etc/workload-partitioning/workloadpartitions.d /etc/kubernetes/openshift-workload-pinning \
+        /etc/workload-partitioning/policy.json /etc/workload-partitioning/partitions.json; do
+        grep -q "^#.*$p" "$unit" || missing+=" $p"
+    done
+    [ -z "$missing" ] || { echo "not documented:$missing"; return 1; }
+}
+t "the header comment documents every input and the output" documented
+
+# Run the unit's ExecStart as systemd would, on copies of its inputs in a temp
+# root, with the wpctl under test.
+wpctl=$build/wpctl
+if [ -x "$wpctl" ]; then
+    run_merge() {
+        local tmp rc
+        tmp=$(mktemp -d) || return 1
+        # shellcheck disable=SC2064
+        trap "rm -rf '$tmp'" RETURN
+        mkdir -p "$tmp/etc/workload-partitioning/workloadpartitions.d" "$tmp/etc/kubernetes"
+        install -m 0644 "$root/config/machineconfig/files/management-partition.yaml" \
+            "$tmp/etc/workload-partitioning/workloadpartitions.d/"
+        install -m 0644 "$root/config/machineconfig/files/openshift-workload-pinning" "$tmp/etc/kubernetes/"
+        local cmd=${exec_start//\/etc\//$tmp/etc/}
+        cmd=${cmd/\/usr\/bin\/wpctl/$wpctl}
+        # shellcheck disable=SC2086
+        $cmd || { rc=$?; echo "$cmd: exit $rc"; return 1; }
+        jq -e '.partitions.management.cpuset == "0-1"' "$tmp/etc/workload-partitioning/partitions.json" ||
+            { cat "$tmp/etc/workload-partitioning/partitions.json"; return 1; }
+        [ "$(stat -c %a "$tmp/etc/workload-partitioning/partitions.json")" = 644 ] || { echo "mode is not 0644"; return 1; }
+    }
+    t "ExecStart, run on the MachineConfig's files, writes management with cpuset 0-1" run_merge
+else
+    skip "ExecStart writes the merged file" "$wpctl is not built"
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
