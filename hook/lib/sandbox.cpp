@@ -1,0 +1,186 @@
+// The hook's seccomp self-sandbox: a libseccomp allow-list, default action
+// SCMP_ACT_KILL_PROCESS. docs/SECURITY.md lists every rule and why it is there.
+#include "sandbox.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <initializer_list>
+#include <sched.h>
+#include <seccomp.h>
+#include <string>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define WP_HAVE_VALGRIND_H 1
+#endif
+
+// Sanitizer builds (make SANITIZE=address): LeakSanitizer checks for leaks at
+// exit from a tracer it starts with clone(CLONE_VM) and attaches with ptrace.
+#if defined(__SANITIZE_ADDRESS__)
+#define WP_SANITIZER_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define WP_SANITIZER_LSAN 1
+#endif
+#endif
+
+namespace wp {
+
+namespace {
+
+struct FilterCtx {
+    scmp_filter_ctx ctx = nullptr;
+    FilterCtx() = default;
+    FilterCtx(const FilterCtx &) = delete;
+    FilterCtx &operator=(const FilterCtx &) = delete;
+    ~FilterCtx() {
+        if (ctx) seccomp_release(ctx);
+    }
+};
+
+Error sandbox_error(const std::string &what, int rc) {
+    // libseccomp returns -errno.
+    return make_error(Fault::System, "seccomp sandbox: " + what + ": " + std::strerror(-rc));
+}
+
+// Adds one rule. A syscall this architecture does not have (e.g. `access` on
+// aarch64) is skipped: nothing can call it, so there is nothing to allow.
+Status rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
+            std::initializer_list<scmp_arg_cmp> args = {}) {
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) return ok_status();
+    int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(args.size()),
+                                    args.size() ? args.begin() : nullptr);
+    if (rc < 0) return sandbox_error(std::string("cannot add the rule for ") + name, rc);
+    return ok_status();
+}
+
+Status allow(scmp_filter_ctx ctx, const char *name, std::initializer_list<scmp_arg_cmp> args = {}) {
+    return rule(ctx, SCMP_ACT_ALLOW, name, args);
+}
+
+// Syscall arguments are 64-bit registers but the kernel reads an int: compare
+// the low 32 bits only, so that the filter sees what the kernel sees.
+constexpr scmp_datum_t kLow32 = 0xffffffffu;
+
+} // namespace
+
+// The open flags the library uses (trusted_file.cpp, state.cpp, cgroup_locate.cpp,
+// cgroup_write.cpp, log.cpp): read-only or write-only, never O_RDWR, O_CREAT,
+// O_APPEND, O_TMPFILE, O_PATH. O_LARGEFILE is harmless and may be added by libc.
+constexpr unsigned kOpenFlagsAllowed = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECTORY | O_TRUNC |
+                                       O_NONBLOCK | 0100000 /* O_LARGEFILE (kernel value) */;
+
+Status sandbox_enter(LogTarget resolved_log_target) {
+    FilterCtx f;
+    f.ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    if (!f.ctx) return make_error(Fault::System, "seccomp sandbox: seccomp_init failed");
+    scmp_filter_ctx ctx = f.ctx;
+
+    int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    if (rc < 0) return sandbox_error("cannot set the bad-architecture action", rc);
+    rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+    if (rc < 0) return sandbox_error("cannot set no_new_privs", rc);
+
+    const bool under_valgrind =
+#ifdef WP_HAVE_VALGRIND_H
+        RUNNING_ON_VALGRIND != 0;
+#else
+        false;
+#endif
+    const pid_t self = ::getpid();
+
+    Status st = ok_status();
+    auto add = [&](Status s) {
+        if (st && !s) st = std::move(s);
+    };
+
+    // Reading: files and directories already opened, or opened read-only below.
+    for (const char *name : {"read", "readv", "pread64", "lseek", "close", "fstat", "newfstatat",
+                             "statx", "stat", "lstat", "access", "faccessat", "faccessat2",
+                             "getdents64"})
+        add(allow(ctx, name));
+
+    // Writing: to fds already open (stderr, cgroup files opened O_WRONLY below).
+    for (const char *name : {"write", "writev", "pwrite64"})
+        add(allow(ctx, name));
+
+    // openat: only the flags the library uses. Read-only opens may name any
+    // path (AT_FDCWD or a directory fd); write-only opens must be relative to a
+    // directory fd (a cgroup directory walked with O_NOFOLLOW), never AT_FDCWD.
+    const scmp_datum_t forbidden = kLow32 & ~static_cast<scmp_datum_t>(kOpenFlagsAllowed);
+    add(allow(ctx, "openat",
+              {SCMP_A2(SCMP_CMP_MASKED_EQ, forbidden | O_WRONLY, 0)}));
+    add(allow(ctx, "openat",
+              {SCMP_A2(SCMP_CMP_MASKED_EQ, forbidden | O_WRONLY, O_WRONLY),
+               SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u, 0)})); // dirfd >= 0
+
+    // fcntl: descriptor flags only.
+    for (int cmd : {F_GETFD, F_SETFD, F_GETFL, F_SETFL})
+        add(allow(ctx, "fcntl", {SCMP_A1(SCMP_CMP_EQ, static_cast<scmp_datum_t>(cmd))}));
+    // ioctl: isatty() from stdio, nothing else.
+    add(allow(ctx, "ioctl", {SCMP_A1(SCMP_CMP_MASKED_EQ, kLow32, TCGETS)}));
+
+    // Memory: never executable (no new code after the sandbox), except under
+    // valgrind, whose JIT translates the program into executable memory.
+    add(allow(ctx, "brk"));
+    add(allow(ctx, "munmap"));
+    add(allow(ctx, "mremap"));
+    add(allow(ctx, "madvise"));
+    if (under_valgrind) {
+        add(allow(ctx, "mmap"));
+        add(allow(ctx, "mprotect"));
+    } else {
+        add(allow(ctx, "mmap", {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}));
+        add(allow(ctx, "mprotect", {SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)}));
+    }
+
+    // Process bookkeeping, time, randomness (json-c's hash seed), signals.
+    for (const char *name : {"exit", "exit_group", "rt_sigreturn", "rt_sigprocmask",
+                             "rt_sigaction", "sigaltstack", "restart_syscall", "futex",
+                             "sched_yield", "getpid", "gettid", "getuid", "geteuid", "getgid",
+                             "getegid", "clock_gettime", "clock_getres", "gettimeofday", "time",
+                             "getrandom"})
+        add(allow(ctx, name));
+    // abort()/raise(): signals to this process only, never to another one.
+    add(allow(ctx, "tgkill", {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, static_cast<scmp_datum_t>(self))}));
+    add(allow(ctx, "kill", {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, static_cast<scmp_datum_t>(self))}));
+
+    // The log socket: an AF_UNIX datagram socket, only for the journal or syslog.
+    if (resolved_log_target == LogTarget::Journal || resolved_log_target == LogTarget::Syslog) {
+        const scmp_datum_t type_flags = SOCK_CLOEXEC | SOCK_NONBLOCK;
+        add(allow(ctx, "socket",
+                  {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, AF_UNIX),
+                   SCMP_A1(SCMP_CMP_MASKED_EQ, kLow32 & ~type_flags, SOCK_DGRAM)}));
+        for (const char *name : {"connect", "sendto", "sendmsg", "getsockopt"})
+            add(allow(ctx, name));
+        add(allow(ctx, "setsockopt",
+                  {SCMP_A1(SCMP_CMP_MASKED_EQ, kLow32, SOL_SOCKET),
+                   SCMP_A2(SCMP_CMP_MASKED_EQ, kLow32, SO_SNDBUF)}));
+    }
+
+#ifdef WP_SANITIZER_LSAN
+    // LeakSanitizer's exit-time check: a tracer thread sharing our memory
+    // (clone with CLONE_VM; a fork, without it, stays forbidden) that stops
+    // the threads with ptrace and lists them in /proc/self/task. Test builds only.
+    add(allow(ctx, "clone", {SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, CLONE_VM)}));
+    for (const char *name : {"ptrace", "wait4", "prctl", "sched_getaffinity", "getppid",
+                             "readlink", "readlinkat", "process_vm_readv", "set_robust_list",
+                             "rseq", "uname", "getrlimit", "prlimit64", "nanosleep",
+                             "clock_nanosleep", "pipe", "pipe2", "dup", "dup2", "dup3", "tkill"})
+        add(allow(ctx, name));
+#endif
+
+    if (!st) return st;
+    rc = seccomp_load(ctx);
+    if (rc < 0) return sandbox_error("cannot load the filter", rc);
+    return ok_status();
+}
+
+} // namespace wp
