@@ -1,0 +1,89 @@
+#include "atomic_write.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fd.hpp"
+
+namespace wpctl {
+
+using wp::Fault;
+using wp::make_error;
+
+namespace {
+
+wp::Error sys_error(const std::string &what) {
+    return make_error(Fault::System, what + ": " + std::strerror(errno));
+}
+
+std::string random_suffix() {
+    static std::random_device rd;
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::string s;
+    for (int i = 0; i < 8; ++i)
+        s.push_back(alnum[rd() % (sizeof(alnum) - 1)]);
+    return s;
+}
+
+} // namespace
+
+wp::Status write_file_atomic(const std::string &path, std::string_view content, mode_t mode) {
+    namespace fs = std::filesystem;
+    fs::path p(path);
+    std::string base = p.filename().string();
+    if (base.empty() || base == "." || base == "..")
+        return make_error(Fault::Usage, path + ": not a file name");
+    std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) {
+        fs::create_directories(dir, ec);
+        if (ec)
+            return make_error(Fault::System,
+                              dir + ": cannot create the directory: " + ec.message());
+        ::chmod(dir.c_str(), 0755);
+    }
+    wp::UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dfd.valid()) return sys_error(dir);
+    if (::flock(dfd.get(), LOCK_EX) != 0) return sys_error(dir + ": flock");
+
+    std::string tmp;
+    wp::UniqueFd fd;
+    for (int attempt = 0; attempt < 16 && !fd.valid(); ++attempt) {
+        tmp = "." + base + ".tmp." + std::to_string(::getpid()) + "." + random_suffix();
+        fd.reset(::openat(dfd.get(), tmp.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if (!fd.valid() && errno != EEXIST) return sys_error(dir + "/" + tmp);
+    }
+    if (!fd.valid()) return sys_error(dir + "/" + tmp);
+    auto fail = [&](const std::string &what) {
+        wp::Error e = sys_error(what);
+        ::unlinkat(dfd.get(), tmp.c_str(), 0);
+        return e;
+    };
+    const std::string tmp_path = dir + "/" + tmp;
+    size_t off = 0;
+    while (off < content.size()) {
+        ssize_t n = ::write(fd.get(), content.data() + off, content.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(tmp_path + ": write");
+        }
+        off += static_cast<size_t>(n);
+    }
+    if (::fchmod(fd.get(), mode) != 0) return fail(tmp_path + ": fchmod");
+    if (::fsync(fd.get()) != 0) return fail(tmp_path + ": fsync");
+    if (::close(fd.release()) != 0) return fail(tmp_path + ": close");
+    if (::renameat(dfd.get(), tmp.c_str(), dfd.get(), base.c_str()) != 0)
+        return fail("rename " + tmp_path + " -> " + path);
+    if (::fsync(dfd.get()) != 0) return sys_error(dir + ": fsync of the directory");
+    return wp::ok_status();
+}
+
+} // namespace wpctl

@@ -1,0 +1,20 @@
+// Atomic replacement of a file: a temporary file in the same directory,
+// written and fsync'ed, then renamed over the target, then the directory fsync'ed.
+// A reader sees the old content or the new, never a partial file.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <sys/types.h>
+
+#include "result.hpp"
+
+namespace wpctl {
+
+// Writes `content` to `path` atomically with mode `mode` (umask does not apply).
+// Missing parent directories are created with mode 0755. Concurrent writers
+// are serialized with flock(2) on the directory.
+wp::Status write_file_atomic(const std::string &path, std::string_view content, mode_t mode);
+
+} // namespace wpctl

@@ -1,0 +1,15 @@
+// wpctl's exit codes and subcommands.
+#pragma once
+
+namespace wpctl {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInvalid = 1; // invalid input, refused removal, drift found
+inline constexpr int kExitUsage = 2;   // usage, I/O or internal error
+
+int cmd_merge(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+} // namespace wpctl

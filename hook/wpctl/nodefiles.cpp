@@ -1,0 +1,195 @@
+#include "nodefiles.hpp"
+
+#include <cstring>
+
+#include "json.hpp"
+
+namespace wpctl {
+
+namespace {
+
+std::string qstr(std::string_view s) {
+    std::string out;
+    wp::json_append_quoted(out, s);
+    return out;
+}
+
+json_object *get(json_object *o, const char *key) {
+    json_object *v = nullptr;
+    return json_object_object_get_ex(o, key, &v) ? v : nullptr;
+}
+
+// The top level of both files: an object keyed by partition name.
+bool check_top(json_object *root, const std::string &path, const char *what, Diagnostics &diag) {
+    if (root == nullptr || !json_object_is_type(root, json_type_object)) {
+        diag.error(path + ": expected a " + std::string(what) +
+                   " object keyed by partition name, got " + wp::json_type_label(root));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool valid_namespace_pattern(std::string_view s) {
+    if (!s.empty() && s.back() == '*') {
+        std::string_view prefix = s.substr(0, s.size() - 1);
+        if (prefix.empty() || prefix.size() > 62) return false;
+        if (!((prefix[0] >= 'a' && prefix[0] <= 'z') || (prefix[0] >= '0' && prefix[0] <= '9')))
+            return false;
+        for (char ch : prefix)
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) return false;
+        return true;
+    }
+    return wp::is_dns1123_label(s);
+}
+
+std::string check_defaults(const wp::PartitionDefaults &d) {
+    if (d.cpushares != 0 && (d.cpushares < 2 || d.cpushares > 262144))
+        return "cpushares " + std::to_string(d.cpushares) + " is out of range (0, or 2..262144)";
+    if (d.cpuquota != 0 && d.cpuquota < 1000)
+        return "cpuquota " + std::to_string(d.cpuquota) + " is out of range (0, or >= 1000 us)";
+    if (d.cpuperiod != 0 && (d.cpuperiod < 1000 || d.cpuperiod > 1000000))
+        return "cpuperiod " + std::to_string(d.cpuperiod) +
+               " is out of range (0, or 1000..1000000 us)";
+    return "";
+}
+
+Pinning parse_pinning(std::string_view text, const std::string &path, Diagnostics &diag) {
+    Pinning out;
+    auto root = wp::json_parse_strict(text, path);
+    if (!root) {
+        diag.error(root.error().message);
+        return out;
+    }
+    if (!check_top(root->get(), path, "kubelet pinning", diag)) return out;
+    json_object_object_foreach(root->get(), name, entry) {
+        std::string where = path + ": partition " + qstr(name);
+        if (!wp::is_dns1123_label(name)) {
+            diag.error(where + ": not a valid partition name (a DNS-1123 label)");
+            continue;
+        }
+        if (entry == nullptr || !json_object_is_type(entry, json_type_object)) {
+            diag.error(where + ": expected an object {\"cpuset\": \"...\"}, got " +
+                       wp::json_type_label(entry));
+            continue;
+        }
+        json_object_object_foreach(entry, key, val) {
+            (void)val;
+            if (std::strcmp(key, "cpuset") != 0)
+                diag.warn(where + ": key " + qstr(key) + ": unknown, ignored");
+        }
+        json_object *cs = get(entry, "cpuset");
+        if (cs == nullptr) {
+            diag.error(where + ": key \"cpuset\": missing");
+            continue;
+        }
+        auto s = wp::json_string(cs, where, "cpuset");
+        if (!s) {
+            diag.error(s.error().message);
+            continue;
+        }
+        auto set = wp::CpuSet::parse(*s);
+        if (!set) {
+            diag.error(where + ": key \"cpuset\": " + qstr(*s) + " is not a CPU list (" +
+                       set.error().message + ")");
+            continue;
+        }
+        out[name] = PinningEntry{set->format(), *set};
+    }
+    return out;
+}
+
+Policy parse_policy(std::string_view text, const std::string &path, Diagnostics &diag) {
+    Policy out;
+    auto root = wp::json_parse_strict(text, path);
+    if (!root) {
+        diag.error(root.error().message);
+        return out;
+    }
+    if (!check_top(root->get(), path, "node policy", diag)) return out;
+    json_object_object_foreach(root->get(), name, entry) {
+        std::string where = path + ": partition " + qstr(name);
+        if (!wp::is_dns1123_label(name)) {
+            diag.error(where + ": not a valid partition name (a DNS-1123 label)");
+            continue;
+        }
+        if (entry == nullptr || !json_object_is_type(entry, json_type_object)) {
+            diag.error(where +
+                       ": expected an object {\"allowedNamespaces\": [...], "
+                       "\"defaults\": {...}}, got " +
+                       wp::json_type_label(entry));
+            continue;
+        }
+        PolicyEntry pe;
+        bool ok = true;
+        json_object_object_foreach(entry, key, val) {
+            if (std::strcmp(key, "allowedNamespaces") == 0) {
+                if (val == nullptr || !json_object_is_type(val, json_type_array)) {
+                    diag.error(where +
+                               ": key \"allowedNamespaces\": expected a list of strings, got " +
+                               wp::json_type_label(val));
+                    ok = false;
+                    continue;
+                }
+                size_t n = json_object_array_length(val);
+                for (size_t i = 0; i < n; ++i) {
+                    std::string k = "allowedNamespaces[" + std::to_string(i) + "]";
+                    auto s = wp::json_string(json_object_array_get_idx(val, i), where, k);
+                    if (!s) {
+                        diag.error(s.error().message);
+                        ok = false;
+                    } else if (!valid_namespace_pattern(*s)) {
+                        diag.error(where + ": key \"" + k + "\": " + qstr(*s) +
+                                   " is neither a namespace name nor a \"prefix*\" pattern");
+                        ok = false;
+                    } else {
+                        pe.allowed_namespaces.push_back(*s);
+                    }
+                }
+            } else if (std::strcmp(key, "defaults") == 0) {
+                if (val == nullptr || !json_object_is_type(val, json_type_object)) {
+                    diag.error(where + ": key \"defaults\": expected an object, got " +
+                               wp::json_type_label(val));
+                    ok = false;
+                    continue;
+                }
+                json_object_object_foreach(val, dk, dv) {
+                    int64_t *slot = nullptr;
+                    if (std::strcmp(dk, "cpushares") == 0)
+                        slot = &pe.defaults.cpushares;
+                    else if (std::strcmp(dk, "cpuquota") == 0)
+                        slot = &pe.defaults.cpuquota;
+                    else if (std::strcmp(dk, "cpuperiod") == 0)
+                        slot = &pe.defaults.cpuperiod;
+                    if (slot == nullptr) {
+                        diag.error(where + ": key \"defaults." + dk +
+                                   "\": unknown (expected cpushares, cpuquota, cpuperiod)");
+                        ok = false;
+                        continue;
+                    }
+                    auto v = wp::json_int(dv, where, std::string("defaults.") + dk);
+                    if (!v) {
+                        diag.error(v.error().message);
+                        ok = false;
+                        continue;
+                    }
+                    *slot = *v;
+                }
+                std::string bad = check_defaults(pe.defaults);
+                if (!bad.empty()) {
+                    diag.error(where + ": key \"defaults\": " + bad);
+                    ok = false;
+                }
+            } else {
+                diag.error(where + ": key " + qstr(key) +
+                           ": unknown (expected allowedNamespaces, defaults)");
+                ok = false;
+            }
+        }
+        if (ok) out[name] = std::move(pe);
+    }
+    return out;
+}
+
+} // namespace wpctl

@@ -1,0 +1,422 @@
+// `wpctl status`: the containers whose cgroup cpuset is a partition's cpuset,
+// and the ones that drifted from what the hook decided for them.
+//
+// The cpuset hierarchy is found the way the hook finds it (DESIGN.md §3.6: by
+// what exists under cgroupRoot) and walked with openat(O_NOFOLLOW|O_DIRECTORY),
+// so that fake trees behave like real ones. libcgroup is used only to cross-check
+// where the real cpuset controller is mounted (docs/DECISIONS.md, wpctl).
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <getopt.h>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <libcgroup.h>
+
+#include "cli.hpp"
+#include "config.hpp"
+#include "cpuset.hpp"
+#include "decision.hpp"
+#include "fd.hpp"
+#include "json.hpp"
+#include "partitions.hpp"
+#include "state.hpp"
+#include "trusted_file.hpp"
+
+namespace wpctl {
+
+namespace {
+
+inline constexpr int kMaxWalkDepth = 32;
+inline constexpr size_t kMaxWalkDirs = 200000;
+
+struct Hierarchy {
+    std::string rel; // relative to cgroupRoot: "cpuset", "", "unified"
+    bool v2 = false;
+    const char *cpus_file() const { return "cpuset.cpus"; }
+    const char *effective_file() const {
+        return v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus";
+    }
+};
+
+bool exists_at(int dirfd, const char *name, bool want_dir) {
+    struct stat st {};
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+    return want_dir ? S_ISDIR(st.st_mode) : true;
+}
+
+// Where the cpuset controller is under cgroupRoot.
+wp::Result<Hierarchy> find_cpuset_hierarchy(const std::string &root) {
+    wp::UniqueFd rfd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!rfd.valid()) return wp::make_error(wp::Fault::Usage, root + ": " + std::strerror(errno));
+    if (exists_at(rfd.get(), "cgroup.controllers", false)) return Hierarchy{"", true};
+    // v1: a directory whose comma-separated name includes "cpuset".
+    DIR *d = ::fdopendir(::dup(rfd.get()));
+    if (d != nullptr) {
+        std::string found;
+        while (dirent *e = ::readdir(d)) {
+            std::string n = e->d_name;
+            if (n == "." || n == "..") continue;
+            std::string padded = "," + n + ",";
+            if (padded.find(",cpuset,") != std::string::npos &&
+                exists_at(rfd.get(), n.c_str(), true)) {
+                found = n;
+                break;
+            }
+        }
+        ::closedir(d);
+        if (!found.empty()) return Hierarchy{found, false};
+    }
+    if (exists_at(rfd.get(), "unified/cgroup.controllers", false))
+        return Hierarchy{"unified", true};
+    return wp::make_error(wp::Fault::Usage,
+                          root + ": no cpuset hierarchy (neither cgroup.controllers nor a v1 "
+                                 "cpuset directory)");
+}
+
+struct Entry {
+    std::string path; // relative to the hierarchy, "/kubepods/.../crio-<id>"
+    std::string id;   // container id
+    std::string cpus; // cpuset.cpus as read (trimmed)
+    std::string effective;
+    bool has_effective = false;
+};
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t'))
+        s.pop_back();
+    size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
+        ++i;
+    return s.substr(i);
+}
+
+// A container's id from its cgroup directory name: crio-<id>[.scope],
+// libpod-<id>[.scope], docker-<id>.scope, cri-containerd-<id>.scope, or <id>.
+std::string container_id(const std::string &name) {
+    static const std::regex re(
+        "^(?:(?:crio|libpod|docker|cri-containerd)-)?([0-9a-f]{64})(?:\\.scope)?$");
+    std::smatch m;
+    if (std::regex_match(name, m, re)) return m[1];
+    return "";
+}
+
+struct Walker {
+    const Hierarchy &h;
+    std::vector<Entry> &out;
+    std::vector<std::string> &warnings;
+    size_t dirs = 0;
+
+    void walk(int dirfd, const std::string &rel, int depth) {
+        if (depth > kMaxWalkDepth || ++dirs > kMaxWalkDirs) {
+            warnings.push_back(rel + ": walk limit reached, not descending");
+            return;
+        }
+        DIR *d = ::fdopendir(::dup(dirfd));
+        if (d == nullptr) {
+            warnings.push_back(rel + ": " + std::strerror(errno));
+            return;
+        }
+        std::vector<std::string> children;
+        while (dirent *e = ::readdir(d)) {
+            if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
+            std::string n = e->d_name;
+            if (n == "." || n == "..") continue;
+            children.push_back(n);
+        }
+        ::closedir(d);
+        std::sort(children.begin(), children.end());
+        for (const auto &n : children) {
+            wp::UniqueFd cfd(
+                ::openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!cfd.valid()) continue; // a symlink, a file, or gone
+            std::string crel = rel + "/" + n;
+            std::string id = container_id(n);
+            if (!id.empty()) {
+                Entry e;
+                e.path = crel;
+                e.id = id;
+                auto cpus =
+                    wp::read_file_nofollow(cfd.get(), h.cpus_file(), wp::kMaxSmallFileBytes);
+                if (cpus && cpus->has_value()) e.cpus = trim(**cpus);
+                auto eff =
+                    wp::read_file_nofollow(cfd.get(), h.effective_file(), wp::kMaxSmallFileBytes);
+                if (eff && eff->has_value()) {
+                    e.effective = trim(**eff);
+                    e.has_effective = true;
+                }
+                out.push_back(std::move(e));
+                continue; // crun's "container" sub-cgroup is part of the container
+            }
+            walk(cfd.get(), crel, depth + 1);
+        }
+    }
+};
+
+enum class State { Pinned, Drifted, Unpinned };
+
+struct Row {
+    Entry e;
+    State state = State::Unpinned;
+    std::string partition; // "" when none
+    std::string expected;  // the cpuset the hook decided, "" when unknown
+    std::string reason;
+    bool annotations_known = false;
+};
+
+const char *state_name(State s) {
+    switch (s) {
+    case State::Pinned:
+        return "pinned";
+    case State::Drifted:
+        return "drifted";
+    case State::Unpinned:
+        return "unpinned";
+    }
+    return "?";
+}
+
+// The container's annotations from its bundle's config.json, if a containers
+// root holds it (<root>/<id>/userdata/config.json: CRI-O and podman).
+std::optional<wp::Annotations> find_annotations(const std::vector<std::string> &roots,
+                                                const std::string &id) {
+    for (const auto &r : roots) {
+        auto b = wp::load_bundle_config(r + "/" + id + "/userdata");
+        if (b && b->has_value() && (*b)->has_annotations) return (*b)->annotations;
+    }
+    return std::nullopt;
+}
+
+Row classify(const Entry &e, const wp::PartitionFile &parts, const std::vector<std::string> &roots,
+             const std::function<wp::Result<wp::CpuSet>()> &online) {
+    Row r;
+    r.e = e;
+    auto actual = wp::CpuSet::parse(e.cpus);
+    auto ann = find_annotations(roots, e.id);
+    if (ann) {
+        r.annotations_known = true;
+        auto d = wp::decide(parts, *ann, online);
+        if (!d) {
+            r.reason = d.error().message;
+            if (auto act = wp::find_activated(parts, *ann); act && *act) r.partition = (*act)->name;
+        } else if (d->verdict == wp::Verdict::Apply && d->partition != nullptr) {
+            r.partition = d->partition->name;
+            if (d->plan.cpuset) {
+                r.expected = d->plan.cpuset->format();
+                if (actual && *actual == *d->plan.cpuset) {
+                    r.state = State::Pinned;
+                } else {
+                    r.state = State::Drifted;
+                    r.reason = "cpuset.cpus is \"" + e.cpus + "\", the hook decided \"" +
+                               r.expected + "\"";
+                }
+            }
+        } else if (d->verdict == wp::Verdict::NotAllowed && d->partition != nullptr) {
+            r.partition = d->partition->name;
+            r.reason = "namespace not in allowedNamespaces: not pinned by the hook";
+        }
+    }
+    if (r.state == State::Unpinned && r.expected.empty() && actual && !actual->empty()) {
+        for (const auto &p : parts.partitions) {
+            if (!p.cpuset_text.empty() && p.cpuset == *actual) {
+                r.state = State::Pinned;
+                if (r.partition.empty()) r.partition = p.name;
+                break;
+            }
+        }
+    }
+    // A parent that does not allow the CPUs: what runs is not what was written.
+    if (r.state == State::Pinned && e.has_effective) {
+        auto eff = wp::CpuSet::parse(e.effective);
+        if (eff && actual && !(*eff == *actual)) {
+            r.state = State::Drifted;
+            r.reason =
+                "effective cpus \"" + e.effective + "\" differ from cpuset.cpus \"" + e.cpus + "\"";
+        }
+    }
+    return r;
+}
+
+void status_usage(std::FILE *out) {
+    std::fprintf(out,
+                 "Usage: wpctl status [--config FILE] [--partitions FILE] [--cgroup-root DIR]\n"
+                 "                    [--containers-root DIR]... [--all] [--json]\n"
+                 "Lists the containers pinned to a partition's cpuset and the ones that drifted.\n"
+                 "Exit 0: no drift; 1: a container drifted; 2: usage or read error.\n");
+}
+
+} // namespace
+
+int cmd_status(int argc, char **argv) {
+    std::string config_path = wp::kDefaultConfigPath, partitions_path, cgroup_root;
+    std::vector<std::string> roots;
+    bool all = false, json = false;
+    static const option longopts[] = {{"config", required_argument, nullptr, 'c'},
+                                      {"partitions", required_argument, nullptr, 'p'},
+                                      {"cgroup-root", required_argument, nullptr, 'r'},
+                                      {"containers-root", required_argument, nullptr, 'C'},
+                                      {"all", no_argument, nullptr, 'a'},
+                                      {"json", no_argument, nullptr, 'j'},
+                                      {"help", no_argument, nullptr, 'h'},
+                                      {nullptr, 0, nullptr, 0}};
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+c:ajh", longopts, nullptr)) != -1) {
+        switch (c) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'p':
+            partitions_path = optarg;
+            break;
+        case 'r':
+            cgroup_root = optarg;
+            break;
+        case 'C':
+            roots.push_back(optarg);
+            break;
+        case 'a':
+            all = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            status_usage(stdout);
+            return kExitOk;
+        default:
+            status_usage(stderr);
+            return kExitUsage;
+        }
+    }
+    if (optind != argc) {
+        status_usage(stderr);
+        return kExitUsage;
+    }
+    wp::NodeConfig cfg;
+    auto lc = wp::load_config(config_path);
+    if (!lc) {
+        std::fprintf(stderr, "wpctl status: %s\n", lc.error().message.c_str());
+        return kExitUsage;
+    }
+    if (lc->has_value()) cfg = **lc;
+    if (partitions_path.empty()) partitions_path = cfg.partitions_file;
+    if (cgroup_root.empty()) cgroup_root = cfg.cgroup_root;
+    if (roots.empty())
+        roots = {"/run/containers/storage/overlay-containers",
+                 "/var/lib/containers/storage/overlay-containers"};
+
+    auto lp = wp::load_partitions(partitions_path);
+    if (!lp) {
+        std::fprintf(stderr, "wpctl status: %s\n", lp.error().message.c_str());
+        return kExitUsage;
+    }
+    if (!lp->has_value()) {
+        std::printf("%s: absent: no partition on this node\n", partitions_path.c_str());
+        return kExitOk;
+    }
+    const wp::PartitionFile &parts = **lp;
+
+    auto h = find_cpuset_hierarchy(cgroup_root);
+    if (!h) {
+        std::fprintf(stderr, "wpctl status: %s\n", h.error().message.c_str());
+        return kExitUsage;
+    }
+    std::string hdir = cgroup_root + (h->rel.empty() ? "" : "/" + h->rel);
+    // Cross-check with libcgroup's view of the mount table on the real hierarchy.
+    if (cgroup_root == "/sys/fs/cgroup" && !h->v2 && cgroup_init() == 0) {
+        char *mp = nullptr;
+        if (cgroup_get_subsys_mount_point("cpuset", &mp) == 0 && mp != nullptr) {
+            if (hdir != mp)
+                std::fprintf(stderr,
+                             "wpctl: warning: the cpuset controller is mounted at %s, not at %s "
+                             "where the hook looks (cgroupRoot)\n",
+                             mp, hdir.c_str());
+            std::free(mp);
+        }
+    }
+    wp::UniqueFd hfd(::open(hdir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!hfd.valid()) {
+        std::fprintf(stderr, "wpctl status: %s: %s\n", hdir.c_str(), std::strerror(errno));
+        return kExitUsage;
+    }
+    auto online = [&]() -> wp::Result<wp::CpuSet> {
+        auto t = wp::read_file_nofollow(hfd.get(), h->v2 ? "cpuset.cpus.effective" : "cpuset.cpus",
+                                        wp::kMaxSmallFileBytes);
+        if (!t) return t.take_error();
+        if (!t->has_value())
+            return wp::make_error(wp::Fault::System, hdir + ": no root cpuset file");
+        return wp::CpuSet::parse(**t);
+    };
+
+    std::vector<Entry> entries;
+    std::vector<std::string> warnings;
+    Walker w{*h, entries, warnings};
+    w.walk(hfd.get(), "", 0);
+    for (const auto &s : warnings)
+        std::fprintf(stderr, "wpctl: warning: %s%s\n", hdir.c_str(), s.c_str());
+
+    std::vector<Row> rows;
+    size_t pinned = 0, drifted = 0;
+    for (const auto &e : entries) {
+        Row r = classify(e, parts, roots, online);
+        if (r.state == State::Pinned) ++pinned;
+        if (r.state == State::Drifted) ++drifted;
+        if (r.state != State::Unpinned || all) rows.push_back(std::move(r));
+    }
+    if (json) {
+        std::string out = "{\"cgroupRoot\":";
+        wp::json_append_quoted(out, cgroup_root);
+        out += ",\"hierarchy\":";
+        wp::json_append_quoted(out, hdir);
+        out += ",\"pinned\":" + std::to_string(pinned) + ",\"drifted\":" + std::to_string(drifted) +
+               ",\"containers\":[";
+        bool first = true;
+        for (const auto &r : rows) {
+            out += first ? "{" : ",{";
+            first = false;
+            out += "\"id\":";
+            wp::json_append_quoted(out, r.e.id);
+            out += ",\"state\":";
+            wp::json_append_quoted(out, state_name(r.state));
+            out += ",\"partition\":";
+            wp::json_append_quoted(out, r.partition);
+            out += ",\"cpuset\":";
+            wp::json_append_quoted(out, r.e.cpus);
+            out += ",\"effective\":";
+            wp::json_append_quoted(out, r.e.effective);
+            out += ",\"expected\":";
+            wp::json_append_quoted(out, r.expected);
+            out += ",\"cgroup\":";
+            wp::json_append_quoted(out, r.e.path);
+            out += ",\"reason\":";
+            wp::json_append_quoted(out, r.reason);
+            out += "}";
+        }
+        out += "]}\n";
+        std::fputs(out.c_str(), stdout);
+    } else {
+        std::printf("%-13s %-8s %-16s %-16s %-16s %s\n", "CONTAINER", "STATE", "PARTITION",
+                    "CPUSET", "EXPECTED", "CGROUP");
+        for (const auto &r : rows) {
+            std::printf("%-13s %-8s %-16s %-16s %-16s %s\n", r.e.id.substr(0, 12).c_str(),
+                        state_name(r.state), r.partition.empty() ? "-" : r.partition.c_str(),
+                        r.e.cpus.empty() ? "\"\"" : r.e.cpus.c_str(),
+                        r.expected.empty() ? "-" : r.expected.c_str(), r.e.path.c_str());
+            if (!r.reason.empty()) std::printf("    %s\n", r.reason.c_str());
+        }
+        std::printf("%zu pinned, %zu drifted, %zu containers in %s\n", pinned, drifted,
+                    entries.size(), hdir.c_str());
+    }
+    return drifted ? kExitInvalid : kExitOk;
+}
+
+} // namespace wpctl
