@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Smoke test of the benchmark suite (make test): runs wp-bench with a handful
+# of iterations and checks that results.json is valid JSON with every key.
+# No timing is asserted: timings belong to `make bench` and docs/PERFORMANCE.md.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+dir=$BUILD/bench
+hook=$BUILD/workload-partitioning-hook
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check() { # check NAME JQ-FILTER: the filter must print true
+    if [ "$(jq -r "$2" "$json" 2>&1)" = true ]; then ok "$1"; else notok "$1"; fi
+}
+
+if ! command -v jq >/dev/null; then skip "bench smoke" "jq is not installed"; exit 0; fi
+for f in "$dir/wp-bench" "$dir/noop" "$dir/rssprobe" "$hook"; do
+    if [ ! -x "$f" ]; then skip "bench smoke" "$f is not built (make bench-tools all)"; exit 0; fi
+done
+
+json=$(mktemp /tmp/wp-bench-smoke.XXXXXX.json)
+out=$(mktemp /tmp/wp-bench-smoke.XXXXXX.txt)
+trap 'rm -f "$json" "$out"' EXIT
+if "$dir/wp-bench" --quick --hook "$hook" --floor "$dir/noop" --probe "$dir/rssprobe" \
+    --jq-hook tests/bench/jq-hook.sh --json "$json" >"$out" 2>&1; then
+    ok "wp-bench --quick exits 0"
+else
+    notok "wp-bench --quick exits 0"
+    sed 's/^/# /' "$out"
+fi
+if jq -e . "$json" >/dev/null 2>&1; then ok "results.json is valid JSON"; else
+    notok "results.json is valid JSON"
+    exit 0
+fi
+grep -q '^case ' "$out" && grep -q '^targets' "$out" && ok "the table is printed" ||
+    notok "the table is printed"
+
+check "machine and hook keys" \
+    '(.machine | has("kernel") and has("cpu") and has("cpus") and has("cgroup")) and (.hook | has("path") and has("static"))'
+
+stat_keys='has("n") and has("median_us") and has("p99_us") and has("min_us") and has("mean_us") and has("ratio_to_floor") and has("peak_rss_kib") and has("failures")'
+# Cases that must always run: a broken hook shows up here as "skipped".
+for c in floor unannotated fake_pin jq_hook; do
+    if [ "$(jq -r ".cases.$c | has(\"skipped\")" "$json")" = true ]; then
+        notok "case $c ran: $(jq -r ".cases.$c.skipped" "$json")"
+    else
+        check "case $c has every key, no failed run" \
+            ".cases.$c | ($stat_keys) and .failures == 0 and .n > 0 and (.median_us > 0)"
+    fi
+done
+check "the floor's ratio is 1" '.cases.floor.ratio_to_floor == 1'
+check "the hook's peak RSS is measured" '.cases.fake_pin.peak_rss_kib > 0'
+# Cases that need root, cgroup v1 and runc: skipped with a reason elsewhere.
+for c in real_pin runc runc_hook; do
+    why=$(jq -r ".cases.$c.skipped // empty" "$json")
+    if [ -n "$why" ]; then
+        skip "case $c has every key" "$why"
+    else
+        check "case $c has every key, no failed run" \
+            ".cases.$c | ($stat_keys) and .failures == 0 and .n > 0"
+    fi
+done
+check "runc_hook_overhead_pct key" 'has("runc_hook_overhead_pct")'
+for c in annotations state_bytes bundle_config_bytes cpuset_width cpuset_ranges partitions concurrent_hooks; do
+    why=$(jq -r ".curves.$c.skipped // empty" "$json")
+    if [ -n "$why" ]; then
+        notok "curve $c ran: $why"
+    else
+        check "curve $c has points and a verdict" \
+            ".curves.$c | (.points | length >= 2) and (.points | all(has(\"x\") and has(\"median_us\") and has(\"p99_us\") and .median_us > 0)) and (.verdict | IN(\"flat\", \"linear\", \"superlinear\")) and has(\"growth_exponent\") and has(\"us_per_unit\")"
+    fi
+done
+for t in unannotated_ratio pin_ratio runc_overhead_pct peak_rss_kib jq_over_pin; do
+    check "target $t has value, limit and met" \
+        ".targets.$t | has(\"value\") and has(\"limit\") and has(\"met\") and has(\"what\")"
+done
+echo "1..$n"
