@@ -2,6 +2,7 @@
 // linux.cgroupsPath when the process is gone.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +20,7 @@ struct ProcCgroupLine {
     std::string path;
 };
 
-Result<std::vector<ProcCgroupLine>> parse_proc_cgroup(std::string_view text,
-                                                      std::string_view what);
+Result<std::vector<ProcCgroupLine>> parse_proc_cgroup(std::string_view text, std::string_view what);
 
 // A controller's cgroup directory, relative to cgroupRoot (no leading '/').
 struct ControllerDir {
@@ -38,7 +38,10 @@ struct LocateInput {
     std::string cgroup_root;
     std::string proc_root;
     int pid = 0;
-    std::string cgroups_path;       // linux.cgroupsPath ("" when unknown)
+    std::string cgroups_path; // linux.cgroupsPath ("" when unknown)
+    // Asked for linux.cgroupsPath only when cgroups_path is "" and the process is
+    // gone, so the bundle's config.json is read only when it is needed.
+    std::function<Result<std::string>()> cgroups_path_fallback;
     std::string systemd_subgroup = "container"; // run.oci.systemd.subgroup
 };
 

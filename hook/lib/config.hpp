@@ -10,8 +10,7 @@
 namespace wp {
 
 inline constexpr const char *kDefaultConfigPath = "/etc/workload-partitioning/config.json";
-inline constexpr const char *kDefaultPartitionsPath =
-    "/etc/workload-partitioning/partitions.json";
+inline constexpr const char *kDefaultPartitionsPath = "/etc/workload-partitioning/partitions.json";
 
 enum class Mode { Enforce, Audit };
 enum class FailurePolicy { Fail, Ignore };

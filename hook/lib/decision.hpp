@@ -26,9 +26,9 @@ struct Plan {
 };
 
 enum class Verdict {
-    NoPartition,   // no activation annotation: leave the container alone
-    NotAllowed,    // the pod's namespace is outside allowedNamespaces: refused, logged
-    Apply,         // write the plan
+    NoPartition, // no activation annotation: leave the container alone
+    NotAllowed,  // the pod's namespace is outside allowedNamespaces: refused, logged
+    Apply,       // write the plan
 };
 
 struct Decision {
@@ -48,8 +48,13 @@ inline constexpr const char *kPodNameKey = "io.kubernetes.pod.name";
 // More than one -> Fault::Input error naming both annotations.
 Result<const Partition *> find_activated(const PartitionFile &parts, const Annotations &ann);
 
-// Decides for one container. `online_cpus` is asked only when the partition's
-// cpuset is "" and the override names a cpuset. Errors are Fault::Input.
+// Decides for one container that activates `partition` (from find_activated):
+// namespace check, override, plan. `online_cpus` is asked only when the
+// partition's cpuset is "" and the override names a cpuset. Errors are Fault::Input.
+Result<Decision> decide_for(const Partition &partition, const Annotations &ann,
+                            const std::function<Result<CpuSet>()> &online_cpus);
+
+// find_activated + decide_for (NoPartition when none is activated).
 Result<Decision> decide(const PartitionFile &parts, const Annotations &ann,
                         const std::function<Result<CpuSet>()> &online_cpus);
 

@@ -10,11 +10,16 @@
 
 namespace wp {
 
+struct LogField {
+    std::string key, value;
+    bool number = false; // rendered as a JSON number
+};
+
 struct LogRecord {
     LogLevel level = LogLevel::Info;
     std::string message; // one human line
-    // Structured fields, journal-style upper-case names (CONTAINER_ID, ...).
-    std::vector<std::pair<std::string, std::string>> fields;
+    // Structured fields, lower-case names; the journal gets them as WP_<NAME>.
+    std::vector<LogField> fields;
 };
 
 // Resolves LogTarget::Auto against the filesystem (journal socket, /dev/log).

@@ -23,7 +23,7 @@ struct Field {
 struct Overrides {
     Field cpushares, cpulimit, cpuquota, cpuperiod;
     bool cpuset_null = false;
-    std::optional<CpuSet> cpuset; // a non-empty cpuset string
+    std::optional<CpuSet> cpuset;          // a non-empty cpuset string
     std::vector<std::string> unknown_keys; // ignored, logged
 };
 

@@ -24,7 +24,7 @@ struct PartitionDefaults {
 
 struct Partition {
     std::string name;
-    CpuSet cpuset;        // empty when cpuset_text is ""
+    CpuSet cpuset; // empty when cpuset_text is ""
     std::string cpuset_text;
     std::string activation_annotation; // default target.workload.openshift.io/<name>
     std::string annotation_prefix;     // default resources.workload.openshift.io
@@ -49,7 +49,8 @@ Result<PartitionFile> parse_partitions(std::string_view text, std::string_view p
 // Absent file -> std::nullopt.
 Result<std::optional<PartitionFile>> load_partitions(const std::string &path);
 
-// Serializes in the documented format (sorted keys, two-space indent, final newline).
+// Serializes in the documented format (DESIGN §2 key order, partitions sorted by
+// name, two-space indent, final newline); parse_partitions(format_partitions(f)) == f.
 std::string format_partitions(const PartitionFile &f);
 
 } // namespace wp

@@ -10,10 +10,10 @@ namespace wp {
 
 // What kind of fault an error is; the pipeline maps it to an exit code.
 enum class Fault {
-    Usage,    // bad command line, malformed node config or state: exit 2
-    Input,    // bad pod input (annotation, override): governed by failurePolicy
-    Untrusted,// a trusted file failed its owner/mode/type checks
-    System,   // a syscall failed (cgroup write, read-back mismatch, ...)
+    Usage,     // bad command line, malformed node config or state: exit 2
+    Input,     // bad pod input (annotation, override): governed by failurePolicy
+    Untrusted, // a trusted file failed its owner/mode/type checks
+    System,    // a syscall failed (cgroup write, read-back mismatch, ...)
 };
 
 struct Error {
@@ -21,7 +21,9 @@ struct Error {
     std::string message;
 };
 
-inline Error make_error(Fault f, std::string msg) { return Error{f, std::move(msg)}; }
+inline Error make_error(Fault f, std::string msg) {
+    return Error{f, std::move(msg)};
+}
 
 template <class T> class [[nodiscard]] Result {
   public:
@@ -46,6 +48,8 @@ template <class T> class [[nodiscard]] Result {
 
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+    return Ok{};
+}
 
 } // namespace wp

@@ -11,10 +11,10 @@
 
 namespace wp {
 
-inline constexpr size_t kMaxStateBytes = 1u << 20;       // OCI state on stdin
-inline constexpr size_t kMaxConfigBytes = 1u << 20;      // node config, partition file
+inline constexpr size_t kMaxStateBytes = 1u << 20;        // OCI state on stdin
+inline constexpr size_t kMaxConfigBytes = 1u << 20;       // node config, partition file
 inline constexpr size_t kMaxBundleConfigBytes = 4u << 20; // <bundle>/config.json
-inline constexpr size_t kMaxSmallFileBytes = 64u << 10;  // /proc and cgroup files
+inline constexpr size_t kMaxSmallFileBytes = 64u << 10;   // /proc and cgroup files
 
 struct TrustPolicy {
     bool require_root_owner = true; // st_uid == 0

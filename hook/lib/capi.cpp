@@ -1,0 +1,117 @@
+// The C API (include/workload_partitioning.h) over the pipeline. No C++
+// exception crosses it: anything thrown becomes WP_EXIT_ERROR.
+#include "workload_partitioning.h"
+
+#include <cstring>
+#include <new>
+
+#include "cpuset.hpp"
+#include "decision.hpp"
+#include "json.hpp"
+#include "pipeline.hpp"
+
+struct wp_report {
+    wp::Report r;
+};
+
+namespace {
+
+void render(wp::Report &r) {
+    std::string j = wp::log_record_json(r.record);
+    j.pop_back(); // '}'
+    j += ",\"exit_code\":" + std::to_string(r.exit_code) + ",\"writes\":[";
+    for (size_t i = 0; i < r.writes.size(); ++i) {
+        if (i) j += ',';
+        j += "{\"file\":";
+        wp::json_append_quoted(j, r.writes[i].file);
+        j += ",\"value\":";
+        wp::json_append_quoted(j, r.writes[i].value);
+        j += '}';
+    }
+    j += "]}";
+    r.json = std::move(j);
+
+    std::string t = "outcome: " + r.outcome + " (exit " + std::to_string(r.exit_code) + ")\n";
+    for (const auto &f : r.record.fields) {
+        if (f.key == "outcome" || f.key == "elapsed_us") continue;
+        t += f.key + ": " + f.value + "\n";
+    }
+    t += "message: " + r.record.message + "\n";
+    if (!r.writes.empty()) {
+        t += "writes:\n";
+        for (const auto &w : r.writes)
+            t += "  " + w.file + " = " + w.value + "\n";
+    }
+    r.text = std::move(t);
+}
+
+} // namespace
+
+extern "C" {
+
+int wp_run(const char *config_path, const char *state, size_t state_len, unsigned flags,
+           wp_report **report) {
+    if (report) *report = nullptr;
+    try {
+        wp::RunOptions opt;
+        if (config_path) opt.config_path = config_path;
+        opt.dry_run = (flags & WP_FLAG_DRY_RUN) != 0;
+        opt.sandbox = (flags & WP_FLAG_SANDBOX) != 0;
+        opt.log = (flags & WP_FLAG_NO_LOG) == 0;
+        std::string_view text = state ? std::string_view(state, state_len) : std::string_view();
+        wp::Report r = wp::run_pipeline(opt, text);
+        int code = r.exit_code;
+        if (report) {
+            auto *out = new (std::nothrow) wp_report{std::move(r)};
+            if (out) render(out->r);
+            *report = out;
+        }
+        return code;
+    } catch (...) {
+        return WP_EXIT_ERROR;
+    }
+}
+
+const char *wp_report_outcome(const wp_report *r) {
+    return r ? r->r.outcome.c_str() : "error";
+}
+const char *wp_report_error(const wp_report *r) {
+    return r && !r->r.error.empty() ? r->r.error.c_str() : nullptr;
+}
+const char *wp_report_json(const wp_report *r) {
+    return r ? r->r.json.c_str() : "{}";
+}
+const char *wp_report_text(const wp_report *r) {
+    return r ? r->r.text.c_str() : "";
+}
+int wp_report_exit_code(const wp_report *r) {
+    return r ? r->r.exit_code : WP_EXIT_ERROR;
+}
+void wp_report_free(wp_report *r) {
+    delete r;
+}
+
+unsigned long long wp_shares_to_weight(unsigned long long shares, int formula) {
+    return wp::shares_to_weight(shares, formula == 1 ? wp::SharesToWeight::Linear
+                                                     : wp::SharesToWeight::Quadratic);
+}
+
+int wp_cpuset_normalize(const char *in, char *out, size_t out_len) {
+    if (!in || !out) return -1;
+    try {
+        auto cs = wp::CpuSet::parse(in);
+        if (!cs) return -1;
+        std::string s = cs->format();
+        if (s.size() + 1 > out_len) return -1;
+        std::memcpy(out, s.c_str(), s.size() + 1);
+        return 0;
+    } catch (...) {
+        return -1;
+    }
+}
+
+const char *wp_version(void) {
+    return WP_VERSION;
+}
+
+} // extern "C"

@@ -1,0 +1,214 @@
+#include "cgroup_write.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trusted_file.hpp"
+
+namespace wp {
+
+namespace {
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t'))
+        s.pop_back();
+    return s;
+}
+
+struct Pending {
+    const ControllerDir *dir;
+    std::string name;
+    std::string value;
+    UniqueFd fd;
+    std::string previous;
+    bool written = false;
+    std::string shown() const { return dir->rel + "/" + name; }
+};
+
+Status write_all(int fd, const std::string &value) {
+    ssize_t n;
+    do {
+        n = ::pwrite(fd, value.data(), value.size(), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return make_error(Fault::System, std::strerror(errno));
+    if (static_cast<size_t>(n) != value.size()) return make_error(Fault::System, "short write");
+    // A regular file of a fake tree may hold a longer old value: cut it. cgroupfs
+    // files report size 0, so the kernel's files are never truncated.
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && st.st_size > static_cast<off_t>(value.size()) &&
+        ::ftruncate(fd, static_cast<off_t>(value.size())) != 0)
+        return make_error(Fault::System, std::strerror(errno));
+    return ok_status();
+}
+
+// Restores what was written, last first. Returns a note on failures ("" when all restored).
+std::string restore(std::vector<Pending> &pending) {
+    std::string failed;
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
+        if (!it->written) continue;
+        if (!write_all(it->fd.get(), it->previous)) {
+            if (!failed.empty()) failed += ", ";
+            failed += it->shown();
+        }
+        it->written = false;
+    }
+    return failed.empty() ? std::string() : "; could not restore " + failed;
+}
+
+} // namespace
+
+Result<UniqueFd> open_confined_dir(const std::string &root, const std::string &rel) {
+    UniqueFd cur(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!cur.valid())
+        return make_error(Fault::System,
+                          "cgroupRoot " + root + ": cannot open: " + std::strerror(errno));
+    std::string done = root;
+    std::string_view rest = rel;
+    while (!rest.empty()) {
+        size_t slash = rest.find('/');
+        std::string comp(rest.substr(0, slash));
+        rest.remove_prefix(slash == std::string_view::npos ? rest.size() : slash + 1);
+        if (comp.empty() || comp == ".") continue;
+        if (comp == "..") return make_error(Fault::Input, root + "/" + rel + ": contains \"..\"");
+        done += "/" + comp;
+        int fd = ::openat(cur.get(), comp.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            if (e == ENOENT)
+                return make_error(Fault::Input, done + ": cgroup directory does not exist");
+            if (e == ELOOP || e == ENOTDIR) {
+                struct stat st;
+                bool link = ::fstatat(cur.get(), comp.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            S_ISLNK(st.st_mode);
+                return make_error(Fault::Input,
+                                  done + (link ? ": is a symlink; refusing to follow it"
+                                               : ": is not a directory"));
+            }
+            return make_error(Fault::System, done + ": cannot open: " + std::strerror(e));
+        }
+        cur.reset(fd);
+    }
+    return cur;
+}
+
+Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarget &target,
+                               const Plan &plan, SharesToWeight formula, bool dry_run) {
+    ApplyResult res;
+    // 1. Open both directories (once when they are the same).
+    auto cpuset_dir = open_confined_dir(cgroup_root, target.cpuset.rel);
+    if (!cpuset_dir) return cpuset_dir.take_error();
+    UniqueFd cpu_owned;
+    int cpu_fd = cpuset_dir->get();
+    if (target.cpu.rel != target.cpuset.rel) {
+        auto d = open_confined_dir(cgroup_root, target.cpu.rel);
+        if (!d) return d.take_error();
+        cpu_owned = std::move(*d);
+        cpu_fd = cpu_owned.get();
+    }
+    auto dir_fd = [&](const ControllerDir *d) {
+        return d == &target.cpuset ? cpuset_dir->get() : cpu_fd;
+    };
+
+    // 2. The list of writes, in order.
+    std::vector<Pending> pending;
+    auto add = [&](const ControllerDir &d, const char *name, std::string value) {
+        pending.push_back(Pending{&d, name, std::move(value), UniqueFd(), std::string(), false});
+    };
+    if (plan.cpuset) add(target.cpuset, "cpuset.cpus", plan.cpuset->format());
+    if (plan.shares) {
+        if (target.cpu.v2)
+            add(target.cpu, "cpu.weight", std::to_string(shares_to_weight(*plan.shares, formula)));
+        else
+            add(target.cpu, "cpu.shares", std::to_string(*plan.shares));
+    }
+    if (plan.quota_us || plan.period_us) {
+        if (target.cpu.v2) {
+            std::string quota;
+            if (plan.quota_us) {
+                quota = std::to_string(*plan.quota_us);
+            } else {
+                // A period alone: keep the current quota ("max" or a number).
+                auto cur = read_file_nofollow(cpu_fd, "cpu.max", kMaxSmallFileBytes);
+                if (!cur) return cur.take_error();
+                if (!*cur)
+                    return make_error(Fault::Input, cgroup_root + "/" + target.cpu.rel +
+                                                        "/cpu.max: does not exist");
+                std::string c = trim(**cur);
+                quota = c.substr(0, c.find(' '));
+            }
+            add(target.cpu, "cpu.max",
+                plan.period_us ? quota + " " + std::to_string(*plan.period_us) : quota);
+        } else {
+            if (plan.period_us)
+                add(target.cpu, "cpu.cfs_period_us", std::to_string(*plan.period_us));
+            if (plan.quota_us) add(target.cpu, "cpu.cfs_quota_us", std::to_string(*plan.quota_us));
+        }
+    }
+    for (const auto &p : pending)
+        res.writes.push_back(Write{p.shown(), p.value});
+    if (dry_run) return res;
+
+    // 3. Keep every file's previous content and open it for writing, before the
+    // first write. Read and write use separate opens: the sandbox allows
+    // read-only or write-only opens, never O_RDWR.
+    for (auto &p : pending) {
+        std::string full = cgroup_root + "/" + p.shown();
+        auto prev = read_file_nofollow(dir_fd(p.dir), p.name, kMaxSmallFileBytes);
+        if (!prev)
+            return make_error(prev.error().fault,
+                              cgroup_root + "/" + p.dir->rel + "/" + prev.error().message);
+        if (!*prev) return make_error(Fault::Input, full + ": does not exist");
+        p.previous = trim(std::move(**prev));
+        int fd =
+            ::openat(dir_fd(p.dir), p.name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            return make_error(e == ENOENT ? Fault::Input : Fault::System,
+                              full + ": cannot open for writing: " +
+                                  (e == ELOOP ? "is a symlink" : std::strerror(e)));
+        }
+        p.fd.reset(fd);
+    }
+
+    // 4. Write, restoring everything on the first failure.
+    for (auto &p : pending) {
+        auto st = write_all(p.fd.get(), p.value);
+        if (!st) {
+            std::string note = restore(pending);
+            return make_error(Fault::System, cgroup_root + "/" + p.shown() + ": writing \"" +
+                                                 p.value + "\" failed: " + st.error().message +
+                                                 note);
+        }
+        p.written = true;
+    }
+
+    // 5. Read back the effective cpuset.
+    if (plan.cpuset) {
+        const char *eff = target.cpuset.v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus";
+        std::string full = cgroup_root + "/" + target.cpuset.rel + "/" + eff;
+        auto text = read_file_nofollow(cpuset_dir->get(), eff, kMaxSmallFileBytes);
+        if (!text) {
+            std::string note = restore(pending);
+            return make_error(Fault::System, text.error().message + note);
+        }
+        if (*text) {
+            auto got = CpuSet::parse(**text);
+            if (!got || !(*got == *plan.cpuset)) {
+                std::string seen = got ? got->format() : trim(**text);
+                std::string note = restore(pending);
+                return make_error(Fault::System,
+                                  full + ": effective cpuset is \"" + seen + "\", not \"" +
+                                      plan.cpuset->format() +
+                                      "\" (does a parent cgroup exclude those CPUs?)" + note);
+            }
+            res.effective_cpuset = got->format();
+            res.verified = true;
+        }
+    }
+    return res;
+}
+
+} // namespace wp

@@ -1,0 +1,143 @@
+#include "decision.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "overrides.hpp"
+
+namespace wp {
+
+Result<const Partition *> find_activated(const PartitionFile &parts, const Annotations &ann) {
+    const Partition *found = nullptr;
+    for (const auto &p : parts.partitions) {
+        if (ann.find(p.activation_annotation) == ann.end()) continue;
+        if (found != nullptr)
+            return make_error(Fault::Input, "annotations \"" + found->activation_annotation +
+                                                "\" and \"" + p.activation_annotation +
+                                                "\" both activate a partition; a container may "
+                                                "activate only one");
+        found = &p;
+    }
+    return found;
+}
+
+uint64_t shares_to_weight(uint64_t shares, SharesToWeight formula) {
+    if (shares == 0) return 0;
+    if (formula == SharesToWeight::Linear) {
+        if (shares < 2) shares = 2;
+        if (shares > 262144) shares = 262144;
+        return 1 + ((shares - 2) * 9999) / 262142;
+    }
+    if (shares <= 2) return 1;
+    if (shares >= 262144) return 10000;
+    double l = std::log2(static_cast<double>(shares));
+    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+    return static_cast<uint64_t>(std::ceil(std::pow(10, exponent)));
+}
+
+namespace {
+
+std::string annotation_or_empty(const Annotations &ann, const char *key) {
+    auto v = find_annotation(ann, key);
+    return v ? std::string(*v) : std::string();
+}
+
+// Resolves an override field against the partition default (0 = none).
+std::optional<int64_t> resolve(const Field &f, int64_t partition_default) {
+    switch (f.kind) {
+    case Field::Kind::Null:
+        return std::nullopt;
+    case Field::Kind::Value:
+        return f.value;
+    case Field::Kind::Default:
+        break;
+    }
+    if (partition_default > 0) return partition_default;
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<Decision> decide(const PartitionFile &parts, const Annotations &ann,
+                        const std::function<Result<CpuSet>()> &online_cpus) {
+    auto act = find_activated(parts, ann);
+    if (!act) return act.take_error();
+    if (*act != nullptr) return decide_for(**act, ann, online_cpus);
+    Decision d;
+    d.pod_namespace = annotation_or_empty(ann, kPodNamespaceKey);
+    d.pod_name = annotation_or_empty(ann, kPodNameKey);
+    d.container_name = annotation_or_empty(ann, kContainerNameKey);
+    return d;
+}
+
+Result<Decision> decide_for(const Partition &p, const Annotations &ann,
+                            const std::function<Result<CpuSet>()> &online_cpus) {
+    Decision d;
+    d.pod_namespace = annotation_or_empty(ann, kPodNamespaceKey);
+    d.pod_name = annotation_or_empty(ann, kPodNameKey);
+    d.container_name = annotation_or_empty(ann, kContainerNameKey);
+    d.partition = &p;
+    if (!namespace_allowed(p, d.pod_namespace)) {
+        d.verdict = Verdict::NotAllowed;
+        d.notes.push_back("namespace \"" + d.pod_namespace +
+                          "\" is not in allowedNamespaces of partition \"" + p.name + "\"");
+        return d;
+    }
+    d.verdict = Verdict::Apply;
+
+    Overrides ov;
+    if (!d.container_name.empty()) {
+        std::string key = p.annotation_prefix + "/" + d.container_name;
+        if (auto v = find_annotation(ann, key)) {
+            auto parsed = parse_overrides(*v, key);
+            if (!parsed) return parsed.take_error();
+            ov = std::move(*parsed);
+            for (const auto &u : ov.unknown_keys)
+                d.notes.push_back(key + ": unknown key \"" + u + "\" ignored");
+        }
+    }
+
+    // cpuset
+    if (ov.cpuset) {
+        const CpuSet *bound = &p.cpuset;
+        CpuSet online;
+        std::string bound_name =
+            "the cpuset \"" + p.cpuset_text + "\" of partition \"" + p.name + "\"";
+        if (p.cpuset.empty()) {
+            auto o = online_cpus();
+            if (!o) return o.take_error();
+            online = *o;
+            bound = &online;
+            bound_name = "the online CPUs \"" + online.format() + "\"";
+        }
+        if (!ov.cpuset->subset_of(*bound))
+            return make_error(Fault::Input, p.annotation_prefix + "/" + d.container_name +
+                                                ": key \"cpuset\": \"" + ov.cpuset->format() +
+                                                "\" is not a subset of " + bound_name);
+        d.plan.cpuset = *ov.cpuset;
+    } else if (!ov.cpuset_null && !p.cpuset.empty()) {
+        d.plan.cpuset = p.cpuset;
+    }
+
+    // shares
+    if (auto s = resolve(ov.cpushares, p.defaults.cpushares))
+        d.plan.shares = static_cast<uint64_t>(*s);
+
+    // period and quota
+    std::optional<int64_t> period = resolve(ov.cpuperiod, p.defaults.cpuperiod);
+    int64_t effective_period = period.value_or(kDefaultCfsPeriod);
+    std::optional<int64_t> quota;
+    if (ov.cpulimit.kind == Field::Kind::Value) {
+        quota = std::max<int64_t>(ov.cpulimit.value * effective_period / 1000, 1000);
+        if (ov.cpuquota.kind == Field::Kind::Value)
+            d.notes.push_back("cpulimit overrides cpuquota");
+    } else if (ov.cpulimit.kind == Field::Kind::Default) {
+        quota = resolve(ov.cpuquota, p.defaults.cpuquota);
+    }
+    if (quota && !period && ov.cpuperiod.kind != Field::Kind::Null) period = kDefaultCfsPeriod;
+    d.plan.quota_us = quota;
+    d.plan.period_us = period;
+    return d;
+}
+
+} // namespace wp

@@ -1,0 +1,134 @@
+#include "log.hpp"
+
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "fd.hpp"
+#include "json.hpp"
+
+namespace wp {
+
+namespace {
+
+constexpr const char *kJournalSocket = "/run/systemd/journal/socket";
+constexpr const char *kSyslogSocket = "/dev/log";
+constexpr const char *kIdent = "workload-partitioning-hook";
+
+bool is_socket(const char *path) {
+    struct stat st;
+    return ::stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+int syslog_severity(LogLevel l) {
+    switch (l) {
+    case LogLevel::Error:
+        return 3;
+    case LogLevel::Warning:
+        return 4;
+    case LogLevel::Info:
+        return 6;
+    case LogLevel::Debug:
+        return 7;
+    }
+    return 6;
+}
+
+bool is_number(const std::string &s) {
+    if (s.empty() || s.size() > 18) return false;
+    size_t i = s[0] == '-' ? 1 : 0;
+    if (i == s.size()) return false;
+    for (; i < s.size(); ++i)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+std::string one_line(std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+        if (c == '\n' || c == '\r') c = ' ';
+    return out;
+}
+
+bool send_dgram(const char *path, const std::string &payload) {
+    UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) return false;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path, sizeof addr.sun_path - 1);
+    ssize_t n = ::sendto(fd.get(), payload.data(), payload.size(), MSG_NOSIGNAL,
+                         reinterpret_cast<const sockaddr *>(&addr), sizeof addr);
+    return n == static_cast<ssize_t>(payload.size());
+}
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (char &c : out) {
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+        else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            c = '_';
+    }
+    return out;
+}
+
+void write_stderr(const std::string &s) {
+    size_t off = 0;
+    while (off < s.size()) {
+        ssize_t n = ::write(2, s.data() + off, s.size() - off);
+        if (n <= 0) return;
+        off += static_cast<size_t>(n);
+    }
+}
+
+} // namespace
+
+LogTarget resolve_log_target(LogTarget t) {
+    if (t != LogTarget::Auto) return t;
+    if (is_socket(kJournalSocket)) return LogTarget::Journal;
+    if (is_socket(kSyslogSocket)) return LogTarget::Syslog;
+    return LogTarget::Stderr;
+}
+
+std::string log_record_json(const LogRecord &r) {
+    std::string out = "{\"level\":";
+    json_append_quoted(out, log_level_name(r.level));
+    out += ",\"message\":";
+    json_append_quoted(out, r.message);
+    for (const auto &f : r.fields) {
+        out += ',';
+        json_append_quoted(out, f.key);
+        out += ':';
+        if (f.number && is_number(f.value))
+            out += f.value;
+        else
+            json_append_quoted(out, f.value);
+    }
+    out += '}';
+    return out;
+}
+
+void log_emit(const LogRecord &r, LogTarget target, LogLevel threshold) {
+    if (static_cast<int>(r.level) > static_cast<int>(threshold)) return;
+    target = resolve_log_target(target);
+    if (target == LogTarget::Journal) {
+        std::string p = "MESSAGE=" + one_line(r.message) +
+                        "\nPRIORITY=" + std::to_string(syslog_severity(r.level)) +
+                        "\nSYSLOG_IDENTIFIER=" + kIdent + "\n";
+        for (const auto &f : r.fields)
+            p += "WP_" + upper(f.key) + "=" + one_line(f.value) + "\n";
+        if (send_dgram(kJournalSocket, p)) return;
+    } else if (target == LogTarget::Syslog) {
+        // RFC 3164 over /dev/log, facility daemon.
+        std::string p = "<" + std::to_string(3 * 8 + syslog_severity(r.level)) + ">" + kIdent +
+                        "[" + std::to_string(::getpid()) + "]: " + one_line(r.message);
+        for (const auto &f : r.fields)
+            p += " " + f.key + "=" + one_line(f.value);
+        if (send_dgram(kSyslogSocket, p)) return;
+    }
+    write_stderr(log_record_json(r) + "\n");
+}
+
+} // namespace wp

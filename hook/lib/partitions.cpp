@@ -1,0 +1,247 @@
+#include "partitions.hpp"
+
+#include <algorithm>
+
+#include "json.hpp"
+#include "trusted_file.hpp"
+
+namespace wp {
+
+bool is_dns1123_label(std::string_view s) {
+    if (s.empty() || s.size() > 63) return false;
+    auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    if (!alnum(s.front()) || !alnum(s.back())) return false;
+    for (char c : s)
+        if (!alnum(c) && c != '-') return false;
+    return true;
+}
+
+bool namespace_allowed(const Partition &p, std::string_view ns) {
+    if (p.allowed_namespaces.empty()) return true;
+    for (const auto &pat : p.allowed_namespaces) {
+        if (!pat.empty() && pat.back() == '*') {
+            std::string_view prefix(pat.data(), pat.size() - 1);
+            if (ns.size() >= prefix.size() && ns.substr(0, prefix.size()) == prefix) return true;
+        } else if (ns == pat) {
+            return true;
+        }
+    }
+    return false;
+}
+
+const Partition *PartitionFile::find(std::string_view name) const {
+    for (const auto &p : partitions)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+namespace {
+
+Status range_check(int64_t v, int64_t lo, int64_t hi, const std::string &what,
+                   const std::string &key) {
+    if (v != 0 && (v < lo || v > hi))
+        return make_error(Fault::Usage, what + ": key \"" + key + "\": " + std::to_string(v) +
+                                            " is outside 0 or " + std::to_string(lo) + ".." +
+                                            std::to_string(hi));
+    return ok_status();
+}
+
+Status string_list(json_object *v, const std::string &what, const std::string &key,
+                   std::vector<std::string> &out) {
+    if (v == nullptr || !json_object_is_type(v, json_type_array))
+        return make_error(Fault::Usage, what + ": key \"" + key + "\": expected an array, got " +
+                                            json_type_label(v));
+    size_t n = json_object_array_length(v);
+    for (size_t i = 0; i < n; ++i) {
+        auto s =
+            json_string(json_object_array_get_idx(v, i), what, key + "[" + std::to_string(i) + "]");
+        if (!s) return s.take_error();
+        out.push_back(std::move(*s));
+    }
+    return ok_status();
+}
+
+Result<Partition> parse_partition(const std::string &name, json_object *o,
+                                  const std::string &path) {
+    std::string where = "partitions." + name;
+    if (!is_dns1123_label(name))
+        return make_error(Fault::Usage,
+                          path + ": partition name \"" + name + "\" is not a DNS-1123 label");
+    if (o == nullptr || !json_object_is_type(o, json_type_object))
+        return make_error(Fault::Usage, path + ": key \"" + where + "\": expected an object, got " +
+                                            json_type_label(o));
+    Partition p;
+    p.name = name;
+    p.activation_annotation = std::string(kActivationPrefix) + name;
+    p.annotation_prefix = kDefaultAnnotationPrefix;
+    bool have_cpuset = false;
+    json_object_object_foreach(o, key, v) {
+        std::string k(key);
+        std::string full = where + "." + k;
+        if (k == "cpuset") {
+            auto s = json_string(v, path, full);
+            if (!s) return s.take_error();
+            auto cs = CpuSet::parse(*s);
+            if (!cs)
+                return make_error(Fault::Usage,
+                                  path + ": key \"" + full + "\": " + cs.error().message);
+            p.cpuset = *cs;
+            p.cpuset_text = cs->format();
+            have_cpuset = true;
+        } else if (k == "activationAnnotation" || k == "annotationPrefix") {
+            auto s = json_string(v, path, full);
+            if (!s) return s.take_error();
+            if (s->empty())
+                return make_error(Fault::Usage, path + ": key \"" + full + "\" is empty");
+            (k == "activationAnnotation" ? p.activation_annotation : p.annotation_prefix) =
+                std::move(*s);
+        } else if (k == "defaults") {
+            if (v == nullptr || !json_object_is_type(v, json_type_object))
+                return make_error(Fault::Usage, path + ": key \"" + full +
+                                                    "\": expected an object, got " +
+                                                    json_type_label(v));
+            json_object_object_foreach(v, dk, dv) {
+                std::string d(dk);
+                std::string dfull = full + "." + d;
+                auto n = json_int(dv, path, dfull);
+                if (!n) return n.take_error();
+                Status st = ok_status();
+                if (d == "cpushares") {
+                    st = range_check(*n, 2, 262144, path, dfull);
+                    p.defaults.cpushares = *n;
+                } else if (d == "cpuquota") {
+                    st = range_check(*n, 1000, INT64_MAX / 2, path, dfull);
+                    p.defaults.cpuquota = *n;
+                } else if (d == "cpuperiod") {
+                    st = range_check(*n, 1000, 1000000, path, dfull);
+                    p.defaults.cpuperiod = *n;
+                } else {
+                    st = make_error(Fault::Usage, path + ": unknown key \"" + dfull + "\"");
+                }
+                if (!st) return st.take_error();
+            }
+        } else if (k == "allowedNamespaces") {
+            auto st = string_list(v, path, full, p.allowed_namespaces);
+            if (!st) return st.take_error();
+            for (const auto &ns : p.allowed_namespaces) {
+                std::string_view base = ns;
+                if (!base.empty() && base.back() == '*') base.remove_suffix(1);
+                bool ok = !base.empty();
+                for (char c : base)
+                    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) ok = false;
+                if (!ok)
+                    return make_error(Fault::Usage, path + ": key \"" + full + "\": \"" + ns +
+                                                        "\" is not a namespace name or a "
+                                                        "\"prefix-*\" pattern");
+            }
+        } else if (k == "sources") {
+            auto st = string_list(v, path, full, p.sources);
+            if (!st) return st.take_error();
+        } else {
+            return make_error(Fault::Usage, path + ": unknown key \"" + full + "\"");
+        }
+    }
+    if (!have_cpuset)
+        return make_error(Fault::Usage, path + ": key \"" + where + ".cpuset\" is missing");
+    return p;
+}
+
+} // namespace
+
+Result<PartitionFile> parse_partitions(std::string_view text, std::string_view path_view) {
+    std::string path(path_view);
+    auto root = json_parse_strict(text, path);
+    if (!root) return root.take_error();
+    json_object *o = root->get();
+    if (o == nullptr || !json_object_is_type(o, json_type_object))
+        return make_error(Fault::Usage,
+                          path + ": expected a JSON object, got " + json_type_label(o));
+    PartitionFile f;
+    bool have_version = false, have_partitions = false;
+    json_object_object_foreach(o, key, v) {
+        std::string_view k(key);
+        if (k == "version") {
+            auto n = json_int(v, path, "version");
+            if (!n) return n.take_error();
+            if (*n != 1)
+                return make_error(Fault::Usage, path + ": key \"version\": " + std::to_string(*n) +
+                                                    " is not supported (1 is)");
+            have_version = true;
+        } else if (k == "partitions") {
+            if (v == nullptr || !json_object_is_type(v, json_type_object))
+                return make_error(Fault::Usage,
+                                  path + ": key \"partitions\": expected an object, got " +
+                                      json_type_label(v));
+            if (static_cast<size_t>(json_object_object_length(v)) > kMaxPartitions)
+                return make_error(Fault::Usage, path + ": more than " +
+                                                    std::to_string(kMaxPartitions) + " partitions");
+            json_object_object_foreach(v, pk, pv) {
+                auto p = parse_partition(pk, pv, path);
+                if (!p) return p.take_error();
+                f.partitions.push_back(std::move(*p));
+            }
+            have_partitions = true;
+        } else {
+            return make_error(Fault::Usage, path + ": unknown key \"" + std::string(k) + "\"");
+        }
+    }
+    if (!have_version) return make_error(Fault::Usage, path + ": key \"version\" is missing");
+    if (!have_partitions) return make_error(Fault::Usage, path + ": key \"partitions\" is missing");
+    std::sort(f.partitions.begin(), f.partitions.end(),
+              [](const Partition &a, const Partition &b) { return a.name < b.name; });
+    for (size_t i = 0; i < f.partitions.size(); ++i)
+        for (size_t j = i + 1; j < f.partitions.size(); ++j)
+            if (f.partitions[i].activation_annotation == f.partitions[j].activation_annotation)
+                return make_error(Fault::Usage, path + ": partitions \"" + f.partitions[i].name +
+                                                    "\" and \"" + f.partitions[j].name +
+                                                    "\" share the activation annotation \"" +
+                                                    f.partitions[i].activation_annotation + "\"");
+    return f;
+}
+
+Result<std::optional<PartitionFile>> load_partitions(const std::string &path) {
+    auto text = read_trusted_file(path, kMaxConfigBytes);
+    if (!text) return text.take_error();
+    if (!*text) return std::optional<PartitionFile>{};
+    auto f = parse_partitions(**text, path);
+    if (!f) return f.take_error();
+    return std::optional<PartitionFile>(std::move(*f));
+}
+
+namespace {
+void append_list(std::string &out, const std::vector<std::string> &items) {
+    out += "[";
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i) out += ", ";
+        json_append_quoted(out, items[i]);
+    }
+    out += "]";
+}
+} // namespace
+
+std::string format_partitions(const PartitionFile &f) {
+    std::string out = "{\n  \"version\": 1,\n  \"partitions\": {";
+    for (size_t i = 0; i < f.partitions.size(); ++i) {
+        const Partition &p = f.partitions[i];
+        out += i ? ",\n    " : "\n    ";
+        json_append_quoted(out, p.name);
+        out += ": {\n      \"cpuset\": ";
+        json_append_quoted(out, p.cpuset.format());
+        out += ",\n      \"activationAnnotation\": ";
+        json_append_quoted(out, p.activation_annotation);
+        out += ",\n      \"annotationPrefix\": ";
+        json_append_quoted(out, p.annotation_prefix);
+        out += ",\n      \"defaults\": {\"cpushares\": " + std::to_string(p.defaults.cpushares) +
+               ", \"cpuquota\": " + std::to_string(p.defaults.cpuquota) +
+               ", \"cpuperiod\": " + std::to_string(p.defaults.cpuperiod) + "}";
+        out += ",\n      \"allowedNamespaces\": ";
+        append_list(out, p.allowed_namespaces);
+        out += ",\n      \"sources\": ";
+        append_list(out, p.sources);
+        out += "\n    }";
+    }
+    out += f.partitions.empty() ? "}\n}\n" : "\n  }\n}\n";
+    return out;
+}
+
+} // namespace wp

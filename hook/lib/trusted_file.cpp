@@ -1,0 +1,114 @@
+#include "trusted_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fd.hpp"
+
+namespace wp {
+
+namespace {
+
+std::string errno_text(int e) {
+    return std::strerror(e);
+}
+
+const char *file_type_name(mode_t m) {
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISLNK(m)) return "a symlink";
+    if (S_ISSOCK(m)) return "a socket";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    return "not a regular file";
+}
+
+} // namespace
+
+Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what) {
+    std::string out;
+    char buf[16384];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return make_error(Fault::System,
+                              std::string(what) + ": read failed: " + errno_text(errno));
+        }
+        if (n == 0) break;
+        if (out.size() + static_cast<size_t>(n) > max)
+            return make_error(Fault::Usage, std::string(what) + ": larger than the limit of " +
+                                                std::to_string(max) + " bytes");
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+Result<std::optional<std::string>> read_trusted_file(const std::string &path, size_t max,
+                                                     const TrustPolicy &policy) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd.valid()) {
+        int e = errno;
+        if (e == ENOENT) return std::optional<std::string>{};
+        if (e == ELOOP)
+            return make_error(Fault::Untrusted, path + ": is a symlink; refusing to follow it");
+        return make_error(Fault::System, path + ": cannot open: " + errno_text(e));
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0)
+        return make_error(Fault::System, path + ": cannot stat: " + errno_text(errno));
+    if (!S_ISREG(st.st_mode))
+        return make_error(Fault::Untrusted,
+                          path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
+    if (policy.require_root_owner && st.st_uid != 0)
+        return make_error(Fault::Untrusted,
+                          path + ": owned by uid " + std::to_string(st.st_uid) + ", not by root");
+    if (policy.forbid_group_other_write && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return make_error(Fault::Untrusted,
+                          path + ": mode " + mode + " is writable by group or others");
+    }
+    if (static_cast<uint64_t>(st.st_size) > max)
+        return make_error(Fault::Usage, path + ": " + std::to_string(st.st_size) +
+                                            " bytes, larger than the limit of " +
+                                            std::to_string(max) + " bytes");
+    auto text = read_fd_bounded(fd.get(), max, path);
+    if (!text) return text.take_error();
+    return std::optional<std::string>(std::move(*text));
+}
+
+Result<std::optional<std::string>> read_file_nofollow(int dirfd, const std::string &path,
+                                                      size_t max) {
+    UniqueFd fd(::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!fd.valid()) {
+        int e = errno;
+        if (e == ENOENT) return std::optional<std::string>{};
+        if (e == ELOOP)
+            return make_error(Fault::Input, path + ": is a symlink; refusing to follow it");
+        return make_error(Fault::System, path + ": cannot open: " + errno_text(e));
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0)
+        return make_error(Fault::System, path + ": cannot stat: " + errno_text(errno));
+    if (!S_ISREG(st.st_mode))
+        return make_error(Fault::Input,
+                          path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
+    if (static_cast<uint64_t>(st.st_size) > max)
+        return make_error(Fault::Input, path + ": " + std::to_string(st.st_size) +
+                                            " bytes, larger than the limit of " +
+                                            std::to_string(max) + " bytes");
+    auto text = read_fd_bounded(fd.get(), max, path);
+    if (!text) {
+        Error e = text.take_error();
+        if (e.fault == Fault::Usage) e.fault = Fault::Input;
+        return e;
+    }
+    return std::optional<std::string>(std::move(*text));
+}
+
+} // namespace wp
