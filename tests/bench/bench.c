@@ -275,11 +275,17 @@ static pid_t job_start(job_t *j, int stderr_fd) {
     return pid;
 }
 
+/* CPU time (user + system) of the last child waited for, in µs: unlike the
+ * wall time it does not grow while the child waits for a CPU on a busy machine. */
+static double last_cpu_us;
+
 static int wait_pid(pid_t pid) {
     int status;
     struct rusage ru;
     while (wait4(pid, &status, 0, &ru) < 0)
         if (errno != EINTR) die("wait4: %s", strerror(errno));
+    last_cpu_us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+                  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     return status;
 }
 
@@ -363,14 +369,14 @@ static stats_t stats_of(double *v, int n) {
 static struct {
     const char *hook, *floor, *probe, *jq_hook, *json, *work, *busybox, *runc;
     int iters, slow_iters, runc_iters, curve_iters, wait_idle;
-    bool quick, skip_runc, skip_real, keep;
+    bool quick, skip_runc, skip_real, keep, no_curves;
 } opt = {.iters = 2000, .slow_iters = 100, .runc_iters = 100, .curve_iters = 300};
 
 static void usage(FILE *f) {
     fprintf(f, "usage: wp-bench --hook PATH --floor PATH --probe PATH [--jq-hook PATH]\n"
                "                [--json FILE] [--work DIR] [--keep] [--quick]\n"
                "                [--iterations N] [--slow-iterations N] [--runc-iterations N]\n"
-               "                [--curve-iterations N] [--skip-runc] [--skip-real]\n"
+               "                [--curve-iterations N] [--skip-runc] [--skip-real] [--no-curves]\n"
                "                [--runc PATH] [--busybox PATH] [--wait-idle SECONDS]\n"
                "--wait-idle: first wait (up to SECONDS) for the 1-minute load average to drop\n"
                "below 1.0; the load at start and end is reported either way.\n"
@@ -415,6 +421,8 @@ static void parse_args(int argc, char **argv) {
             opt.skip_real = true;
         else if (strcmp(a, "--keep") == 0)
             opt.keep = true;
+        else if (strcmp(a, "--no-curves") == 0)
+            opt.no_curves = true;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             exit(0);
@@ -685,9 +693,9 @@ struct bcase {
     char *(*check)(bcase *);         /* after the validation run: NULL or why not */
     char *skipped;                   /* reason, or NULL */
     bool is_hook;                    /* counts for the peak RSS target */
-    double *samples;
+    double *samples, *cpu_samples;
     int n, failures;
-    stats_t st;
+    stats_t st, cpu;
     long rss_kib;
     int fake_k;
 };
@@ -757,6 +765,7 @@ static void run_interleaved(bcase **cs, int n) {
         validate(cs[i]);
         if (cs[i]->skipped) continue;
         cs[i]->samples = calloc((size_t)cs[i]->iters, sizeof(double));
+        cs[i]->cpu_samples = calloc((size_t)cs[i]->iters, sizeof(double));
         if (cs[i]->iters > max) max = cs[i]->iters;
         /* warm-up: page cache, dentries */
         for (int w = 0; w < 3; w++) {
@@ -776,6 +785,7 @@ static void run_interleaved(bcase **cs, int n) {
                 c->failures++;
                 continue;
             }
+            c->cpu_samples[c->n] = last_cpu_us;
             c->samples[c->n++] = us;
         }
     }
@@ -783,6 +793,7 @@ static void run_interleaved(bcase **cs, int n) {
         bcase *c = cs[i];
         if (c->skipped) continue;
         c->st = stats_of(c->samples, c->n);
+        c->cpu = stats_of(c->cpu_samples, c->n);
         if (c->prep) c->prep(c, -1);
         c->rss_kib = job_peak_rss(&c->job);
     }
@@ -1021,7 +1032,7 @@ typedef struct {
     const char *key, *label, *unit;
     int npoints;
     double x[16];
-    stats_t st[16];
+    stats_t st[16], cpu[16];
     long rss[16];
     char *skipped;
     const char *verdict;
@@ -1084,7 +1095,7 @@ static bool curve_point(curve_t *c, double x, job_t *j, int k, const char *want_
             return false;
         }
     }
-    double *v = calloc((size_t)iters, sizeof *v);
+    double *v = calloc((size_t)iters, sizeof *v), *cv = calloc((size_t)iters, sizeof *cv);
     int n = 0;
     for (int w = 0; w < 2; w++) {
         int status;
@@ -1093,13 +1104,17 @@ static bool curve_point(curve_t *c, double x, job_t *j, int k, const char *want_
     for (int i = 0; i < iters; i++) {
         int status;
         double us = job_run(j, &status, -1);
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) v[n++] = us;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            cv[n] = last_cpu_us;
+            v[n++] = us;
+        }
     }
     int p = c->npoints++;
     c->x[p] = x;
     c->st[p] = stats_of(v, n);
+    c->cpu[p] = stats_of(cv, n);
     c->rss[p] = job_peak_rss(j);
-    free(v);
+    free(v), free(cv);
     fprintf(stderr, ".");
     return true;
 }
@@ -1396,8 +1411,8 @@ static void print_table(FILE *f) {
             opt.hook, elf_is_static(opt.hook) == 1 ? "static" : "dynamic",
             sysconf(_SC_NPROCESSORS_ONLN), load_start, load_end,
             load_start > 1.0 || load_end > 1.0 ? " (a busy machine: timings are noisy)" : "");
-    fprintf(f, "\n%-46s %6s %10s %10s %8s %9s\n", "case", "n", "median us", "p99 us", "x floor",
-            "peak RSS");
+    fprintf(f, "\n%-46s %6s %10s %10s %8s %9s %8s\n", "case", "n", "median us", "p99 us", "x floor",
+            "peak RSS", "cpu us");
     for (int i = 0; i < ncases; i++) {
         bcase *c = &cases[i];
         if (c->skipped) {
@@ -1407,8 +1422,8 @@ static void print_table(FILE *f) {
         char rss[32] = "-";
         if (c->rss_kib >= 0) snprintf(rss, sizeof rss, "%ld KiB", c->rss_kib);
         double r = (fl && !fl->skipped) ? c->st.median / fl->st.median : NAN;
-        fprintf(f, "%-46s %6d %10.1f %10.1f %7.2fx %9s%s\n", c->label, c->st.n, c->st.median,
-                c->st.p99, r, rss, c->failures ? " (failed runs!)" : "");
+        fprintf(f, "%-46s %6d %10.1f %10.1f %7.2fx %9s %8.0f%s\n", c->label, c->st.n, c->st.median,
+                c->st.p99, r, rss, c->cpu.median, c->failures ? " (failed runs!)" : "");
     }
     double pct = runc_overhead_pct();
     if (!isnan(pct)) fprintf(f, "the hook adds %.2f %% to a runc container start\n", pct);
@@ -1417,16 +1432,19 @@ static void print_table(FILE *f) {
         curve_t *c = &curves[i];
         fprintf(f, "\ncurve: %s\n", c->label);
         if (c->skipped) fprintf(f, "  SKIPPED/INCOMPLETE: %s\n", c->skipped);
-        fprintf(f, "  %12s %10s %10s %8s %9s\n", c->unit, "median us", "p99 us", "x floor",
-                c->batch ? "us/hook" : "peak RSS");
+        fprintf(f, "  %12s %10s %10s %8s %9s %8s\n", c->unit, "median us", "p99 us", "x floor",
+                c->batch ? "us/hook" : "peak RSS", c->batch ? "" : "cpu us");
         for (int p = 0; p < c->npoints; p++) {
             char last[32] = "-";
             if (c->batch)
                 snprintf(last, sizeof last, "%.1f", c->st[p].median / c->x[p]);
             else if (c->rss[p] >= 0)
                 snprintf(last, sizeof last, "%ld KiB", c->rss[p]);
-            fprintf(f, "  %12.0f %10.1f %10.1f %7.2fx %9s\n", c->x[p], c->st[p].median,
-                    c->st[p].p99, fl && !fl->skipped ? c->st[p].median / fl->st.median : NAN, last);
+            char cpu[32] = "";
+            if (!c->batch) snprintf(cpu, sizeof cpu, "%.0f", c->cpu[p].median);
+            fprintf(f, "  %12.0f %10.1f %10.1f %7.2fx %9s %8s\n", c->x[p], c->st[p].median,
+                    c->st[p].p99, fl && !fl->skipped ? c->st[p].median / fl->st.median : NAN, last,
+                    cpu);
         }
         fprintf(f, "  verdict: %s (growth exponent %.2f, %.4f us per %s above the first point)\n",
                 c->verdict, c->exponent, c->per_unit_us, c->unit);
@@ -1502,6 +1520,11 @@ static void write_json(const char *path) {
             json_num(f, c->st.min);
             fprintf(f, ", \"mean_us\": ");
             json_num(f, c->st.mean);
+            fprintf(f, ", \"cpu_median_us\": ");
+            json_num(f, c->cpu.median);
+            fprintf(f, ", \"cpu_ratio_to_floor\": ");
+            json_num(f, fl && !fl->skipped && fl->cpu.median > 0 ? c->cpu.median / fl->cpu.median
+                                                                 : NAN);
             fprintf(f, ", \"ratio_to_floor\": ");
             json_num(f, fl && !fl->skipped ? c->st.median / fl->st.median : NAN);
             fprintf(f, ", \"peak_rss_kib\": ");
@@ -1529,6 +1552,10 @@ static void write_json(const char *path) {
             fprintf(f, ", \"p99_us\": ");
             json_num(f, c->st[p].p99);
             if (c->rss[p] >= 0) fprintf(f, ", \"peak_rss_kib\": %ld", c->rss[p]);
+            if (!c->batch) {
+                fprintf(f, ", \"cpu_median_us\": ");
+                json_num(f, c->cpu[p].median);
+            }
             fprintf(f, "}");
         }
         fprintf(f, "], \"verdict\": \"%s\", \"growth_exponent\": ", c->verdict);
@@ -1722,8 +1749,10 @@ int main(int argc, char **argv) {
         run_interleaved(phase2, 2);
     }
 
-    fprintf(stderr, "wp-bench: curves, %d iterations a point ", opt.curve_iters);
-    run_curves(config, bundle);
+    if (!opt.no_curves) {
+        fprintf(stderr, "wp-bench: curves, %d iterations a point ", opt.curve_iters);
+        run_curves(config, bundle);
+    }
 
     load_end = loadavg1();
     compute_targets();
