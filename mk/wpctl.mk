@@ -31,7 +31,8 @@ $(BUILD)/man/%.gz: docs/man/%
 
 $(BUILD)/tests/wpctl/%: tests/wpctl/%.cpp $(WPCTL_MODS) $(LIBA) $(wildcard hook/wpctl/*.hpp)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) -Ihook/wpctl $(LDFLAGS) -o $@ $< $(WPCTL_MODS) $(LIBA) \
+	$(CXX) $(CXXFLAGS) -Ihook/wpctl -Itests/unit -DSRCDIR=\"$(CURDIR)\" $(LDFLAGS) -o $@ $< \
+	  $(WPCTL_MODS) $(LIBA) \
 	  $(LDLIBS_CORE) $(WPCTL_LDLIBS) -lcmocka
 
 install: install-wpctl

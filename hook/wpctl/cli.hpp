@@ -4,8 +4,8 @@
 namespace wpctl {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitInvalid = 1; // invalid input, refused removal, drift found
-inline constexpr int kExitUsage = 2;   // usage, I/O or internal error
+inline constexpr int kExitInvalid = 1; // an input missing or invalid, refused removal, drift
+inline constexpr int kExitUsage = 2;   // usage, write or internal error
 
 int cmd_merge(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
