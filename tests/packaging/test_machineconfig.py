@@ -243,9 +243,6 @@ def main():
             errs.append(f"ExecStart does not read {d}")
         if not any(p.startswith(d + "/") for p in EXPECTED_FILES):
             errs.append(f"no MachineConfig file lands in {d}")
-        for p in ("/etc/kubernetes/openshift-workload-pinning",):
-            if p not in exec_line:
-                errs.append(f"ExecStart does not read {p}")
         out = json.loads((FILES / "config.json").read_text())["partitionsFile"]
         if f"-o {out}" not in exec_line:
             errs.append(f"ExecStart does not write the hook's partitionsFile {out}")

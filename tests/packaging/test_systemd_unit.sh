@@ -52,7 +52,13 @@ exec_start=$(value ExecStart)
 t "ExecStart runs /usr/bin/wpctl merge" test "${exec_start%% -*}" = "/usr/bin/wpctl merge"
 t "ExecStart writes the hook's partitionsFile" \
     grep -q -- "-o $(jq -r .partitionsFile "$root/config/config.json") " <<<"$exec_start "
-t "ExecStart reads the kubelet pinning file" grep -q -- "--pinning /etc/kubernetes/openshift-workload-pinning " <<<"$exec_start "
+no_explicit_optional() { # an explicit --pinning/--policy must exist; the defaults may be absent
+    if grep -qE -- '--(pinning|policy)' <<<"$exec_start"; then
+        echo "ExecStart names --pinning/--policy: wpctl then fails when that file is absent"
+        return 1
+    fi
+}
+t "ExecStart leaves the optional pinning and policy files to wpctl's defaults" no_explicit_optional
 mdir=$(value ConditionDirectoryNotEmpty)
 t "ExecStart reads the manifest directory the unit is conditioned on ($mdir)" grep -q -- " $mdir\$" <<<"$exec_start"
 t "ReadWritePaths covers the output's directory" \
@@ -82,7 +88,7 @@ if [ -x "$wpctl" ]; then
             "$tmp/etc/workload-partitioning/workloadpartitions.d/"
         install -m 0644 "$root/config/machineconfig/files/openshift-workload-pinning" "$tmp/etc/kubernetes/"
         local cmd=${exec_start//\/etc\//$tmp/etc/}
-        cmd=${cmd/\/usr\/bin\/wpctl/$wpctl}
+        cmd=${cmd/\/usr\/bin\/wpctl merge/$wpctl merge --pinning $tmp/etc/kubernetes/openshift-workload-pinning}
         # shellcheck disable=SC2086
         $cmd || { rc=$?; echo "$cmd: exit $rc"; return 1; }
         jq -e '.partitions.management.cpuset == "0-1"' "$tmp/etc/workload-partitioning/partitions.json" ||
@@ -90,8 +96,18 @@ if [ -x "$wpctl" ]; then
         [ "$(stat -c %a "$tmp/etc/workload-partitioning/partitions.json")" = 644 ] || { echo "mode is not 0644"; return 1; }
     }
     t "ExecStart, run on the MachineConfig's files, writes management with cpuset 0-1" run_merge
+    defaults_documented() { # wpctl's default inputs are the ones the unit documents
+        local help p bad=0
+        help=$("$wpctl" merge --help 2>&1)
+        for p in /etc/kubernetes/openshift-workload-pinning /etc/workload-partitioning/policy.json; do
+            grep -qF "$p" <<<"$help" || { echo "wpctl merge --help does not name $p as a default"; bad=1; }
+        done
+        return $bad
+    }
+    t "wpctl merge's default pinning and policy files are the documented inputs" defaults_documented
 else
     skip "ExecStart writes the merged file" "$wpctl is not built"
+    skip "wpctl merge's defaults are the documented inputs" "$wpctl is not built"
 fi
 
 echo "1..$n"
