@@ -41,6 +41,7 @@ t() {
         W=$(mktemp -d "${TMPDIR:-/tmp}/wpctl-test.XXXXXX")
         trap 'rm -rf "$W"' EXIT
         cd "$W"
+        [[ -z "${WPCTL_TEST_TRACE:-}" ]] || set -x
         "$fn"
     ) >"$log" 2>&1
     rc=$?
@@ -48,6 +49,7 @@ t() {
         echo "ok $TAP_N - $name"
     else
         echo "not ok $TAP_N - $name"
+        echo "#   (the test exited with status $rc)"
         sed 's/^/#   /' "$log" | tail -n 40
         TAP_FAILED=1
     fi
