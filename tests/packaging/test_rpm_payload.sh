@@ -56,7 +56,13 @@ fi
 libdir=$(rpm --eval '%{_libdir}')
 unitdir=$(rpm --eval '%{_unitdir}')
 [[ $unitdir == %* ]] && unitdir=/usr/lib/systemd/system
-docdir=/usr/share/doc/$name
+# %doc directory: rpm's default is %{_defaultdocdir}/%{NAME}-%{VERSION} (Debian's
+# rpm); Fedora sets _docdir_fmt to %{NAME}.
+docfmt=$(rpm --eval '%{?_docdir_fmt}')
+[ -n "$docfmt" ] || docfmt='%{NAME}-%{VERSION}'
+docdir=$(rpm --eval '%{?_docdir}')
+[ -n "$docdir" ] || docdir=$(rpm --eval '%{_defaultdocdir}')
+docdir=$docdir/$(rpm -qp --qf "$docfmt" "$rpm_main" 2>/dev/null)
 
 # ---------------------------------------------------------------- the file lists
 hook=/usr/libexec/oci/hooks.d/$name
@@ -101,9 +107,11 @@ $libdir/libworkload-partitioning.so l 0777
 EOF
 }
 
+# rpmbuild adds /usr/lib/.build-id/NN/<id> symlinks to the ELF files it packs
+# (Fedora's _build_id_links); they are checked apart.
 exact_list() { # exact_list RPM EXPECTED-FUNCTION
     local got want
-    got=$(rpm -qlp "$1" | sort)
+    got=$(rpm -qlp "$1" | grep -v '^/usr/lib/\.build-id\(/\|$\)' | sort)
     want=$($2 | awk '{print $1}' | sort)
     [ "$got" = "$want" ] || { diff <(echo "$want") <(echo "$got") | sed -n 's/^</missing:/p; s/^>/unexpected:/p'; return 1; }
 }
@@ -179,6 +187,21 @@ nothing_writable() { # nothing that the hook or root trusts is group/world-writa
     [ -z "$out" ] || { echo "$out"; return 1; }
 }
 t "no path in the payload is group- or world-writable" nothing_writable
+
+build_ids() { # every .build-id entry is a link to a shipped ELF file
+    local l target bad=0
+    while read -r l; do
+        [ -d "$tree$l" ] && [ ! -L "$tree$l" ] && continue
+        [ -L "$tree$l" ] || { echo "$l: not a symlink"; bad=1; continue; }
+        target=$(readlink -f "$tree$l")
+        case ${target#"$tree"} in
+        "$hook" | /usr/bin/wpctl | "$libdir"/libworkload-partitioning.so.0) ;;
+        *) echo "$l -> ${target#"$tree"}: not one of the shipped binaries"; bad=1 ;;
+        esac
+    done < <(rpm -qlp "$rpm_main" "$rpm_devel" | grep '^/usr/lib/\.build-id/')
+    return $bad
+}
+t "/usr/lib/.build-id entries only link the shipped binaries" build_ids
 
 same() { cmp "$1" "$2" || return 1; }
 t "config.json is config/config.json" same "$tree/etc/workload-partitioning/config.json" "$src/config/config.json"
