@@ -43,18 +43,30 @@ dist:
 ifeq ($(DIST_FROM),worktree)
 	git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
 	  tar --null -T - --owner=0 --group=0 --numeric-owner --sort=name \
-	      --transform 's|^|$(DIST_NAME)/|S' -czf $(DIST_TARBALL)
+	      --transform 's|^|$(DIST_NAME)/|S' -cf - | gzip -9n > $(DIST_TARBALL)
 else
 	git archive --format=tar.gz --prefix=$(DIST_NAME)/ -o $(DIST_TARBALL) $(DIST_FROM)
 endif
 	@echo "dist: $(DIST_TARBALL) (from $(DIST_FROM))"
 
+# The tarball is byte-for-byte reproducible (git archive; gzip -n), so an RPM
+# built from the same tarball with the same flags is up to date and is kept
+# (CI's `make test` builds it, the later `make rpm` reuses it).
+RPM_STAMP := $(RPM_TOPDIR)/built-from
 rpm: dist
 	@v=$$(sed -n 's/^Version:[[:space:]]*//p' $(RPM_SPEC)); [ "$$v" = "$(VERSION)" ] || \
 	  { echo "rpm: $(RPM_SPEC) says Version: $$v, the Makefile VERSION is $(VERSION)" >&2; exit 1; }
-	rm -rf $(RPM_TOPDIR)
-	mkdir -p $(RPM_TOPDIR)
-	rpmbuild -tb $(RPMBUILD_FLAGS) --define '_topdir $(RPM_TOPDIR)' $(DIST_TARBALL)
+	@want="$$(sha256sum < $(DIST_TARBALL)) $(RPMBUILD_FLAGS)"; \
+	if [ -f $(RPM_STAMP) ] && [ "$$(cat $(RPM_STAMP))" = "$$want" ] && \
+	   ls $(RPM_TOPDIR)/RPMS/*/$(RPM_NAME)-$(VERSION)-*.rpm >/dev/null 2>&1; then \
+	  echo "rpm: up to date with $(DIST_TARBALL)"; \
+	else \
+	  set -e; rm -rf $(RPM_TOPDIR); mkdir -p $(RPM_TOPDIR); \
+	  echo "rpmbuild -tb $(RPMBUILD_FLAGS) --define '_topdir $(RPM_TOPDIR)' $(DIST_TARBALL)"; \
+	  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+	    rpmbuild -tb $(RPMBUILD_FLAGS) --define '_topdir $(RPM_TOPDIR)' $(DIST_TARBALL); \
+	  echo "$$want" > $(RPM_STAMP); \
+	fi
 	@ls -1 $(RPM_TOPDIR)/RPMS/*/*.rpm
 
 # Recursive (=): mk/wpctl.mk, included after this file, defines WPCTL_UNIT_BINS.
