@@ -1,6 +1,7 @@
 // `wpctl validate FILE...`: manifests, kubelet pinning files, node policies,
 // node configs and merged partition files, each checked by the code that
 // consumes it (the library for the node config and the merged file).
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -96,6 +97,22 @@ void check_trust(const std::string &path, Diagnostics &diag) {
     if (!r) diag.error(r.error().message + " (the hook refuses this file)");
 }
 
+std::string manifest_summary(const std::vector<ManifestObject> &objs) {
+    std::vector<std::string> names;
+    for (const auto &o : objs)
+        for (const auto &n : o.names)
+            if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    std::string s =
+        std::to_string(objs.size()) + " WorkloadPartitions object" + (objs.size() == 1 ? "" : "s");
+    if (!names.empty()) {
+        s += " (partitions: ";
+        for (size_t i = 0; i < names.size(); ++i)
+            s += (i ? ", " : "") + names[i];
+        s += ")";
+    }
+    return s;
+}
+
 void validate_usage(std::FILE *out) {
     std::fprintf(out, "Usage: wpctl validate [--type manifest|pinning|policy|config|partitions] "
                       "FILE|DIR ...\n"
@@ -143,7 +160,7 @@ int cmd_validate(int argc, char **argv) {
             std::vector<ManifestObject> objs;
             read_manifests({path}, objs, diag);
             kind = Kind::Manifest;
-            summary = std::to_string(objs.size()) + " WorkloadPartitions objects";
+            summary = manifest_summary(objs);
         } else {
             auto text = read_input_file(path, kMaxManifestBytes);
             if (!text) {
@@ -158,12 +175,7 @@ int cmd_validate(int argc, char **argv) {
                 case Kind::Manifest: {
                     std::vector<ManifestObject> objs;
                     read_manifest_text(*text, path, objs, diag);
-                    std::string names;
-                    for (const auto &o : objs)
-                        for (const auto &n : o.names)
-                            names += (names.empty() ? "" : ", ") + n;
-                    summary = std::to_string(objs.size()) + " WorkloadPartitions objects" +
-                              (names.empty() ? "" : " (" + names + ")");
+                    summary = manifest_summary(objs);
                     break;
                 }
                 case Kind::Pinning: {

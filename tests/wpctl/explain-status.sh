@@ -4,6 +4,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 need "$WPCTL" "$HOOK"
+need_root
 
 # tree_snapshot: every file of the fake cgroup tree with its content.
 tree_snapshot() { (cd "$W/cg" && grep -r '' . | LC_ALL=C sort); }
