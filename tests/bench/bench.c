@@ -1045,36 +1045,40 @@ typedef struct {
     stats_t st[16], cpu[16];
     long rss[16];
     char *skipped;
-    const char *verdict;
-    double exponent, per_unit_us;
+    const char *verdict, *verdict_cpu; /* by wall time, by CPU time */
+    double exponent, per_unit_us, exponent_cpu, per_unit_cpu_us;
     bool batch; /* y is the wall time of a batch of x hooks at once */
 } curve_t;
 
 static curve_t curves[8];
 static int ncurves;
 
-static void curve_verdict(curve_t *c) {
-    int n = c->npoints;
-    c->verdict = "n/a";
-    c->exponent = NAN;
-    c->per_unit_us = NAN;
-    if (n < 2) return;
-    double base = c->st[0].median;
-    double ex_last = c->st[n - 1].median - base;
-    double span = c->x[n - 1] - c->x[0];
-    c->per_unit_us = span > 0 ? ex_last / span : NAN;
-    /* The growth exponent of the cost above the first point, between the
-     * two largest points (where the growth, if any, is clearest). */
-    double ex_prev = c->st[n - 2].median - base;
+/* Flat, linear or superlinear: the growth exponent of the cost above the
+ * first point, between the two largest points (where growth, if any, is
+ * clearest). Flat when the largest point costs < 10 % (or 20 µs) more. */
+static const char *verdict_of(const double *x, const double *y, int n, double *exponent,
+                              double *per_unit) {
+    *exponent = NAN;
+    *per_unit = NAN;
+    if (n < 2) return "n/a";
+    double base = y[0], ex_last = y[n - 1] - base, ex_prev = y[n - 2] - base;
+    double span = x[n - 1] - x[0];
+    *per_unit = span > 0 ? ex_last / span : NAN;
     double noise = fmax(0.05 * base, 10.0);
     if (ex_prev > noise && ex_last > noise)
-        c->exponent = log(ex_last / ex_prev) / log(c->x[n - 1] / c->x[n - 2]);
-    if (ex_last < fmax(0.10 * base, 20.0))
-        c->verdict = "flat";
-    else if (isnan(c->exponent) || c->exponent <= 1.25)
-        c->verdict = "linear";
-    else
-        c->verdict = "superlinear";
+        *exponent = log(ex_last / ex_prev) / log(x[n - 1] / x[n - 2]);
+    if (ex_last < fmax(0.10 * base, 20.0)) return "flat";
+    if (isnan(*exponent) || *exponent <= 1.25) return "linear";
+    return "superlinear";
+}
+
+static void curve_verdict(curve_t *c) {
+    double wall[16], cpu[16];
+    for (int i = 0; i < c->npoints; i++)
+        wall[i] = c->st[i].median, cpu[i] = c->cpu[i].median;
+    c->verdict = verdict_of(c->x, wall, c->npoints, &c->exponent, &c->per_unit_us);
+    c->verdict_cpu =
+        c->batch ? "n/a" : verdict_of(c->x, cpu, c->npoints, &c->exponent_cpu, &c->per_unit_cpu_us);
 }
 
 static int hook_exit_ok(job_t *j, char **err) {
@@ -1486,6 +1490,9 @@ static void print_table(FILE *f) {
         }
         fprintf(f, "  verdict: %s (growth exponent %.2f, %.4f us per %s above the first point)\n",
                 c->verdict, c->exponent, c->per_unit_us, c->unit);
+        if (!c->batch)
+            fprintf(f, "  by CPU time: %s (growth exponent %.2f, %.4f us per %s)\n", c->verdict_cpu,
+                    c->exponent_cpu, c->per_unit_cpu_us, c->unit);
     }
     fprintf(f, "\ntargets (benchmarks, reported, not asserted):\n");
     for (int i = 0; i < ntargets; i++) {
@@ -1605,7 +1612,11 @@ static void write_json(const char *path) {
             }
             fprintf(f, "}");
         }
-        fprintf(f, "], \"verdict\": \"%s\", \"growth_exponent\": ", c->verdict);
+        fprintf(f, "], \"verdict_cpu\": \"%s\", \"growth_exponent_cpu\": ", c->verdict_cpu);
+        json_num(f, c->exponent_cpu);
+        fprintf(f, ", \"us_per_unit_cpu\": ");
+        json_num(f, c->per_unit_cpu_us);
+        fprintf(f, ", \"verdict\": \"%s\", \"growth_exponent\": ", c->verdict);
         json_num(f, c->exponent);
         fprintf(f, ", \"us_per_unit\": ");
         json_num(f, c->per_unit_us);
