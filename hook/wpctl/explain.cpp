@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli.hpp"
+#include "json.hpp"
 #include "manifest.hpp"
 #include "trusted_file.hpp"
 #include "workload_partitioning.h"
@@ -65,8 +66,28 @@ int cmd_explain(int argc, char **argv) {
         std::fprintf(stderr, "wpctl explain: %s\n", state.error().message.c_str());
         return kExitUsage;
     }
+    // `runc state ID` and `crun state ID` print a running container's state with
+    // status "running" (or "paused", "stopped"); the hook only ever sees
+    // "creating" or "created". Explain such a state as the hook saw it at start.
+    std::string text = std::move(*state);
+    if (auto doc = wp::json_parse_strict(text, source == "-" ? "standard input" : source)) {
+        json_object *st = nullptr;
+        if (json_object_is_type(doc->get(), json_type_object) &&
+            json_object_object_get_ex(doc->get(), "status", &st) &&
+            json_object_is_type(st, json_type_string)) {
+            std::string status = json_object_get_string(st);
+            if (status == "running" || status == "paused" || status == "stopped") {
+                std::fprintf(stderr,
+                             "wpctl explain: state status \"%s\" explained as \"created\", "
+                             "the status the hook saw\n",
+                             status.c_str());
+                json_object_object_add(doc->get(), "status", json_object_new_string("created"));
+                text = json_object_to_json_string_ext(doc->get(), JSON_C_TO_STRING_PLAIN);
+            }
+        }
+    }
     wp_report *raw = nullptr;
-    int rc = wp_run(config.empty() ? nullptr : config.c_str(), state->data(), state->size(),
+    int rc = wp_run(config.empty() ? nullptr : config.c_str(), text.data(), text.size(),
                     WP_FLAG_DRY_RUN | WP_FLAG_NO_LOG, &raw);
     std::unique_ptr<wp_report, ReportFree> report(raw);
     if (!report) {

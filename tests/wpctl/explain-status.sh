@@ -112,6 +112,18 @@ test_explain_reads_a_state_file_argument() {
     expect_rc 2
 }
 
+test_explain_of_a_running_containers_state() {
+    # What `runc state ID` prints for a running container.
+    node_with '{"management": {"cpuset": "0-1"}}'
+    crio_state management
+    jq '.status = "running" | .rootfs = "/var/lib/containers/x/merged" | .created = "2026-01-01T00:00:00Z" | .owner = ""' \
+        "$W/state.json" >"$W/running.json"
+    run "$WPCTL" explain --json --config "$W/etc/config.json" "$W/running.json"
+    expect_rc 0
+    err_has 'state status "running" explained as "created"'
+    jq -e '.outcome == "dry-run" and .partition == "management"' "$W/out" >/dev/null || die "$(cat "$W/out")"
+}
+
 status() { run "$WPCTL" status --config "$W/etc/config.json" --cgroup-root "$W/cg" --containers-root "$W/containers" "$@"; }
 
 test_status_lists_pinned_then_drifted() {
@@ -204,6 +216,7 @@ t "explain of an out-of-range override exits 1 like the hook" test_explain_of_a_
 t "explain of a pod outside allowedNamespaces: not-allowed, the hook pins nothing" test_explain_of_a_namespace_outside_the_policy
 t "explain of a container without the activation annotation" test_explain_of_an_unpartitioned_container
 t "explain reads a state file argument; a malformed state exits 2" test_explain_reads_a_state_file_argument
+t "explain of a running container's state (runc state) explains it as the hook saw it" test_explain_of_a_running_containers_state
 t "status lists a pinned container, then reports its drift" test_status_lists_pinned_then_drifted
 t "status without annotations matches containers by cpuset" test_status_without_annotations_matches_by_cpuset
 t "status reports an effective cpuset that differs from cpuset.cpus" test_status_reports_an_effective_cpuset_that_differs
