@@ -8,6 +8,7 @@
 #   $ETC       config.json, partitions.json ($TREE/etc, root-owned, mode 0644)
 #   $BUNDLE    the container bundle   ($TREE/bundle)
 #   $W/state.json  the OCI state fed on stdin
+# KEEP=1 keeps the work directories, VERBOSE=1 shows the hook's stderr of every test.
 # After run_hook: $RC (exit code), $W/stdout, $W/stderr, and the change list
 # (every file of $TREE added, removed or modified, see changes()).
 
@@ -335,7 +336,7 @@ run_hook() {
 
 # wp_finish: reports the hook's output when the test failed; the test's status.
 wp_finish() {
-    if [[ "$TEST_FAILED" != 0 && -f "$W/stderr" ]]; then
+    if [[ ("$TEST_FAILED" != 0 || "${VERBOSE:-0}" == 1) && -f "$W/stderr" ]]; then
         echo "#   hook exit code: $RC; stderr:"
         head -c 4000 "$W/stderr" | sed 's/^/#   | /'
     fi

@@ -6,6 +6,7 @@
 # Usage: tests/integration/run.sh [PATTERN]   (runs the tests whose name matches)
 #   BUILD=dir   where the hook is (default build)
 #   KEEP=1      keep each test's work directory
+#   VERBOSE=1   show the hook's exit code and stderr for every test
 # Output: TAP, one line per test; exits non-zero when a test fails.
 set -euo pipefail
 
@@ -170,6 +171,18 @@ test_v2_period_only() {
     expect_changes "$V2/cpuset.cpus=0-1" "$V2/cpu.max=max 200000"
 }
 
+t v1_with_unified_line "v1 lines win over a 0:: line (systemd hybrid host): cpuset from cpuset/"
+test_v1_with_unified_line() {
+    v1_container
+    v2_dirs /system.slice/other.scope 0-1 cg/unified
+    proc_cgroup "12:memory:$POD" "11:cpuset:$POD" "4:cpu,cpuacct:$POD" \
+        "1:name=systemd:$POD" "0::/system.slice/other.scope"
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1" "$V1C/cpu.shares=400"
+}
+
 t hybrid "hybrid: cpuset in unified/, cpu.shares in cpu,cpuacct/"
 test_hybrid() {
     hybrid_container
@@ -271,6 +284,30 @@ test_fallback_systemd_v1() {
     expect_changes "cg/cpuset$SCOPE/cpuset.cpus=0-1" "cg/cpu,cpuacct$SCOPE/cpu.shares=400"
 }
 
+t fallback_no_pid "state without pid: linux.cgroupsPath is used"
+test_fallback_no_pid() {
+    v1_container
+    rm -r "${PROC:?}/$HOOK_PID"
+    bundle_config "{\"ociVersion\": \"1.0.2\", \"linux\": {\"cgroupsPath\": \"$POD\"}}"
+    state_set 'del(.pid)'
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1" "$V1C/cpu.shares=400"
+}
+
+t fallback_bundle_symlink "pid gone, the bundle's config.json a symlink: not followed, exit 1"
+test_fallback_bundle_symlink() {
+    v1_dirs "$POD"
+    printf '{"ociVersion": "1.0.2", "linux": {"cgroupsPath": "%s"}}\n' "$POD" >"$TREE/real-config.json"
+    ln -s ../real-config.json "$BUNDLE/config.json"
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 1
+    expect_no_changes
+    expect_error_line config.json
+}
+
 t fallback_none "pid gone and no cgroupsPath: exit 1, names the fault, nothing written"
 test_fallback_none() {
     v1_dirs "$POD"
@@ -317,7 +354,7 @@ test_enabled_absent() {
     run_hook
     expect_rc 0
     expect_no_changes
-    expect_no_error_line
+    expect_no_error_line    expect_outcome disabled
 }
 
 t config_absent "absent config file: exit 0, nothing written"
@@ -418,7 +455,7 @@ test_bad_override_audit() {
     override '{"cpushares": "lots"}'
     run_hook
     expect_rc 0
-    expect_no_changes
+    expect_no_changes    expect_error_line "$OVR_KEY"
 }
 
 # ================================================= override parity rules
@@ -431,6 +468,37 @@ test_override_unknown_key() {
     expect_rc 0
     expect_changes "$V1S/cpuset.cpus=0-1" "$V1C/cpu.shares=400"
     expect_stderr_has memory
+}
+
+t override_keys_exact "override keys match exactly: \"CPUShares\" is an unknown key"
+test_override_keys_exact() {
+    v1_container
+    override '{"CPUShares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1"
+}
+
+t override_duplicate_key "duplicate override keys: the last one wins"
+test_override_duplicate_key() {
+    v1_container
+    override '{"cpushares": 300, "cpushares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1" "$V1C/cpu.shares=400"
+}
+
+t override_bounds "cpushares 2 and 262144 (the bounds) are accepted"
+test_override_bounds() {
+    v2_container
+    override '{"cpushares": 262144}'
+    run_hook
+    expect_rc 0
+    expect_changes "$V2/cpuset.cpus=0-1" "$V2/cpu.weight=10000"
+    override '{"cpushares": 2}'
+    run_hook
+    expect_rc 0
+    expect_changes "$V2/cpu.weight=1"
 }
 
 t override_zero_default "cpushares 0 means the partition default"
@@ -626,6 +694,17 @@ test_namespace_exact_allowed() {
     expect_changes "$V1S/cpuset.cpus=0-1"
 }
 
+t namespace_absent "allowedNamespaces set, no namespace annotation: not pinned"
+test_namespace_absent() {
+    parts_set '.partitions.management.allowedNamespaces = ["openshift-*"]'
+    v1_container
+    ann_del io.kubernetes.pod.namespace
+    run_hook
+    expect_rc 0
+    expect_no_changes
+    expect_outcome not-allowed
+}
+
 t namespace_prefix_not_glob "\"openshift-*\" does not match namespace \"openshift\""
 test_namespace_prefix_not_glob() {
     parts_set '.partitions.management.allowedNamespaces = ["openshift-*"]'
@@ -813,6 +892,20 @@ test_symlink_file() {
     expect_error_line cpu.shares
 }
 
+t dotdot_ignore "'..' in the cgroup path, failurePolicy ignore: exit 0, nothing written"
+test_dotdot_ignore() {
+    config_set '.failurePolicy = "ignore"'
+    v1_dirs /kubepods/pod2/crio-abc
+    v1_dirs "$POD"
+    proc_cgroup "11:cpuset:/kubepods/pod1/../pod2/crio-abc" \
+        "4:cpu,cpuacct:/kubepods/pod1/../pod2/crio-abc"
+    run_hook
+    expect_rc 0
+    expect_no_changes
+    expect_error_line ..
+    expect_outcome ignored-error
+}
+
 t root_cgroup_v1 "the root cgroup (v1 path /): exit 1, nothing written"
 test_root_cgroup_v1() {
     v1_tree
@@ -866,7 +959,7 @@ test_cgroup_dir_missing() {
     run_hook
     expect_rc 1
     expect_no_changes
-    expect_error_line crio-abc
+    expect_error_line cpuset/kubepods
 }
 
 # ================================================================ the state
