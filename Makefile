@@ -66,6 +66,7 @@ $(LIBA): $(LIB_OBJS)
 $(LIBSO): $(LIB_OBJS)
 	$(CXX) -shared -Wl,-soname,libworkload-partitioning.so.0 -Wl,--version-script=hook/lib/exports.map \
 	  $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
+	ln -sf libworkload-partitioning.so $@.0
 
 $(HOOK): $(BUILD)/hook/main.o $(LIBA)
 	$(CXX) $(HOOK_LINK) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)

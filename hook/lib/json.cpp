@@ -1,5 +1,6 @@
 #include "json.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -8,14 +9,140 @@ namespace wp {
 
 namespace {
 
-bool only_whitespace(std::string_view s) {
-    for (char c : s)
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
-    return true;
-}
-
 struct TokenerFree {
     void operator()(json_tokener *t) const { json_tokener_free(t); }
+};
+
+// An RFC 8259 grammar check run before json-c, which is lenient in places even
+// in strict mode (NaN, Infinity, single quotes, "+1", "01", ".5"). Depth is
+// bounded by the caller's limit, so the recursion is too.
+class Grammar {
+  public:
+    explicit Grammar(std::string_view s) : s_(s) {}
+
+    // Empty string on success, else what is wrong.
+    std::string check() {
+        ws();
+        if (!value(0)) return err_;
+        ws();
+        if (i_ != s_.size()) return at("trailing data");
+        return {};
+    }
+
+  private:
+    std::string at(const char *why) { return std::string(why) + " at byte " + std::to_string(i_); }
+    bool fail(const char *why) {
+        if (err_.empty()) err_ = at(why);
+        return false;
+    }
+    void ws() {
+        while (i_ < s_.size() &&
+               (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+            ++i_;
+    }
+    bool lit(std::string_view word) {
+        if (s_.substr(i_, word.size()) != word) return fail("invalid literal");
+        i_ += word.size();
+        return true;
+    }
+    static bool digit(char c) { return c >= '0' && c <= '9'; }
+    bool number() {
+        if (i_ < s_.size() && s_[i_] == '-') ++i_;
+        if (i_ >= s_.size() || !digit(s_[i_])) return fail("invalid number");
+        if (s_[i_] == '0') {
+            ++i_;
+        } else {
+            while (i_ < s_.size() && digit(s_[i_]))
+                ++i_;
+        }
+        if (i_ < s_.size() && s_[i_] == '.') {
+            ++i_;
+            if (i_ >= s_.size() || !digit(s_[i_])) return fail("invalid number");
+            while (i_ < s_.size() && digit(s_[i_]))
+                ++i_;
+        }
+        if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+            ++i_;
+            if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
+            if (i_ >= s_.size() || !digit(s_[i_])) return fail("invalid number");
+            while (i_ < s_.size() && digit(s_[i_]))
+                ++i_;
+        }
+        return true;
+    }
+    bool string() {
+        ++i_; // opening quote
+        while (i_ < s_.size()) {
+            unsigned char c = static_cast<unsigned char>(s_[i_]);
+            if (c == '"') {
+                ++i_;
+                return true;
+            }
+            if (c < 0x20) return fail("control character in string");
+            if (c == '\\') {
+                ++i_;
+                if (i_ >= s_.size()) break;
+                char e = s_[i_];
+                if (e == 'u') {
+                    for (int k = 1; k <= 4; ++k)
+                        if (i_ + k >= s_.size() ||
+                            !std::isxdigit(static_cast<unsigned char>(s_[i_ + k])))
+                            return fail("invalid \\u escape");
+                    i_ += 4;
+                } else if (std::strchr("\"\\/bfnrt", e) == nullptr || e == '\0') {
+                    return fail("invalid escape");
+                }
+            }
+            ++i_;
+        }
+        return fail("unterminated string");
+    }
+    bool value(int depth) {
+        if (i_ >= s_.size()) return fail("unexpected end of input");
+        char c = s_[i_];
+        if (c == '{' || c == '[') {
+            if (depth >= kJsonMaxDepth) return fail("nesting deeper than the limit");
+            char close = c == '{' ? '}' : ']';
+            ++i_;
+            ws();
+            if (i_ < s_.size() && s_[i_] == close) {
+                ++i_;
+                return true;
+            }
+            for (;;) {
+                if (c == '{') {
+                    if (i_ >= s_.size() || s_[i_] != '"') return fail("expected a quoted key");
+                    if (!string()) return false;
+                    ws();
+                    if (i_ >= s_.size() || s_[i_] != ':') return fail("expected ':'");
+                    ++i_;
+                    ws();
+                }
+                if (!value(depth + 1)) return false;
+                ws();
+                if (i_ < s_.size() && s_[i_] == ',') {
+                    ++i_;
+                    ws();
+                    continue;
+                }
+                if (i_ < s_.size() && s_[i_] == close) {
+                    ++i_;
+                    return true;
+                }
+                return fail(c == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+            }
+        }
+        if (c == '"') return string();
+        if (c == 't') return lit("true");
+        if (c == 'f') return lit("false");
+        if (c == 'n') return lit("null");
+        if (c == '-' || digit(c)) return number();
+        return fail("unexpected character");
+    }
+
+    std::string_view s_;
+    size_t i_ = 0;
+    std::string err_;
 };
 
 } // namespace
@@ -26,22 +153,21 @@ Result<JsonPtr> json_parse_strict(std::string_view text, std::string_view what, 
     };
     if (std::memchr(text.data(), '\0', text.size()) != nullptr)
         return fail("invalid JSON: NUL byte in input");
-    if (text.size() > static_cast<size_t>(INT32_MAX)) return fail("input too large");
-    std::unique_ptr<json_tokener, TokenerFree> tok(json_tokener_new_ex(kJsonMaxDepth));
+    if (text.size() > static_cast<size_t>(INT32_MAX) - 1) return fail("input too large");
+    std::string grammar = Grammar(text).check();
+    if (!grammar.empty()) return fail("invalid JSON: " + grammar);
+    std::unique_ptr<json_tokener, TokenerFree> tok(json_tokener_new_ex(kJsonMaxDepth + 1));
     if (!tok) return fail("out of memory");
     json_tokener_set_flags(tok.get(), JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    JsonPtr obj(json_tokener_parse_ex(tok.get(), text.data(), static_cast<int>(text.size())));
+    // The terminating NUL is passed too, so that a number or literal at the very
+    // end of the input is complete (json-c waits for more input otherwise).
+    std::string buf(text);
+    JsonPtr obj(json_tokener_parse_ex(tok.get(), buf.c_str(), static_cast<int>(buf.size() + 1)));
     json_tokener_error err = json_tokener_get_error(tok.get());
-    if (err == json_tokener_continue) return fail("invalid JSON: unexpected end of input");
-    if (err != json_tokener_success) {
-        std::string msg = "invalid JSON at byte " +
-                          std::to_string(json_tokener_get_parse_end(tok.get())) + ": " +
-                          json_tokener_error_desc(err);
-        return fail(msg);
-    }
-    size_t end = json_tokener_get_parse_end(tok.get());
-    if (end < text.size() && !only_whitespace(text.substr(end)))
-        return fail("invalid JSON: trailing data at byte " + std::to_string(end));
+    if (err != json_tokener_success)
+        return fail("invalid JSON at byte " +
+                    std::to_string(json_tokener_get_parse_end(tok.get())) + ": " +
+                    json_tokener_error_desc(err));
     return obj;
 }
 
@@ -89,9 +215,9 @@ Result<std::string> json_string(json_object *o, std::string_view what, std::stri
 Result<int64_t> json_int(json_object *o, std::string_view what, std::string_view key, Fault fault) {
     if (o == nullptr || !json_object_is_type(o, json_type_int))
         return type_error(fault, what, key, "an integer", o);
-    errno = 0;
     int64_t v = json_object_get_int64(o);
-    if (v == INT64_MAX || v == INT64_MIN)
+    if ((v == INT64_MAX && json_object_get_uint64(o) > static_cast<uint64_t>(INT64_MAX)) ||
+        v == INT64_MIN)
         return make_error(fault, std::string(what) + ": key \"" + std::string(key) +
                                      "\": integer out of range");
     return v;
@@ -103,10 +229,34 @@ Result<bool> json_bool(json_object *o, std::string_view what, std::string_view k
     return json_object_get_boolean(o) != 0;
 }
 
+namespace {
+// Length of the valid UTF-8 sequence at s[i], 0 when it is not one.
+size_t utf8_len(std::string_view s, size_t i) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = b(0);
+    auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xc0) == 0x80; };
+    if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (!cont(1) || !cont(2)) return 0;
+        if (c == 0xe0 && b(1) < 0xa0) return 0;  // overlong
+        if (c == 0xed && b(1) >= 0xa0) return 0; // surrogate
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (!cont(1) || !cont(2) || !cont(3)) return 0;
+        if (c == 0xf0 && b(1) < 0x90) return 0;
+        if (c == 0xf4 && b(1) >= 0x90) return 0;
+        return 4;
+    }
+    return 0;
+}
+} // namespace
+
 void json_append_quoted(std::string &out, std::string_view s) {
     static const char hex[] = "0123456789abcdef";
     out.push_back('"');
-    for (unsigned char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
         switch (c) {
         case '"':
             out += "\\\"";
@@ -128,8 +278,13 @@ void json_append_quoted(std::string &out, std::string_view s) {
                 out += "\\u00";
                 out.push_back(hex[c >> 4]);
                 out.push_back(hex[c & 15]);
-            } else {
+            } else if (c < 0x80) {
                 out.push_back(static_cast<char>(c));
+            } else if (size_t n = utf8_len(s, i)) {
+                out.append(s.substr(i, n));
+                i += n - 1;
+            } else {
+                out += "\\ufffd"; // invalid UTF-8 byte
             }
         }
     }
