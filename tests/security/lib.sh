@@ -138,7 +138,7 @@ expect() {
     elif [ "$writes" = yes ]; then
         [ "$(cpus)" = "0-1" ] || why+=("cpuset.cpus is '$(cpus)', want 0-1")
     fi
-    if [ -n "$re" ] && ! grep -Eq -- "$re" <<<"$ERR"; then
+    if [ -n "$re" ] && ! grep -aEq -- "$re" <<<"$ERR"; then
         why+=("stderr does not match /$re/: $(head -c 400 <<<"$ERR" | tr '\n' ' ')")
     fi
     if [ ${#why[@]} -eq 0 ]; then
