@@ -716,6 +716,41 @@ test_namespace_prefix_not_glob() {
     expect_outcome not-allowed
 }
 
+# =================================================================== logging
+
+t log_info_noop_quiet "log level info: a not-activated container logs nothing"
+test_log_info_noop_quiet() {
+    config_set '.log.level = "info"'
+    v1_container
+    ann_del "$ACT_KEY"
+    run_hook
+    expect_rc 0
+    expect_no_changes
+    if [[ -s "$W/stderr" ]]; then fail "stderr is not empty: $(head -c 300 "$W/stderr")"; fi
+}
+
+t log_info_applied "log level info: an applied decision is one record"
+test_log_info_applied() {
+    config_set '.log.level = "info"'
+    v1_container
+    run_hook
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1"
+    expect_outcome applied
+}
+
+t log_error_level_refused "log level error: a refusal is still logged and on stderr"
+test_log_error_level_refused() {
+    config_set '.log.level = "error"'
+    v1_container
+    override '{"cpushares": 1}'
+    run_hook
+    expect_rc 1
+    expect_no_changes
+    expect_outcome refused
+    expect_error_line "$OVR_KEY"
+}
+
 # ===================================================================== audit
 
 t audit "mode audit: exit 0, nothing written, the decision logged"
