@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(g++ make pkg-config clang-format
       libjson-c-dev libseccomp-dev libcgroup-dev libcmocka-dev libyaml-dev
-      runc podman busybox-static jq
+      runc podman crun busybox-static jq
       rpm cpio python3-yaml
       clang libclang-rt-14-dev valgrind)
 missing=()
