@@ -124,6 +124,20 @@ static void custom_activation_annotation_and_prefix(void **) {
     assert_int_equal(*d.plan.shares, 300);
 }
 
+static void decide_for_applies_the_given_partition(void **) {
+    wp::PartitionFile f = parts(R"({"cpuset": "0-1"})", R"(, "infra": {"cpuset": "2-3"})");
+    Online online;
+    // decide_for trusts its caller's choice of partition (find_activated).
+    auto r = wp::decide_for(*f.find("infra"),
+                            pod({{kActInfra, kActValue}, {kOverrideEtcd, R"({"cpushares": 300})"}}),
+                            online.fn());
+    ASSERT_OK(r);
+    assert_true(r->verdict == Verdict::Apply);
+    assert_ptr_equal(r->partition, f.find("infra"));
+    ASSERT_STR_EQ(r->plan.cpuset->format(), "2-3");
+    assert_int_equal(*r->plan.shares, 300);
+}
+
 // --- the plan ---------------------------------------------------------------
 
 static void activated_without_override_pins_the_partition_cpuset_only(void **) {
@@ -480,6 +494,7 @@ int main(void) {
         cmocka_unit_test(find_activated_returns_the_partition_or_null),
         cmocka_unit_test(two_activated_partitions_is_an_error_naming_both),
         cmocka_unit_test(custom_activation_annotation_and_prefix),
+        cmocka_unit_test(decide_for_applies_the_given_partition),
         cmocka_unit_test(activated_without_override_pins_the_partition_cpuset_only),
         cmocka_unit_test(partition_default_shares_are_planned),
         cmocka_unit_test(override_cpushares_replaces_the_default),

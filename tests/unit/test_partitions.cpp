@@ -243,6 +243,25 @@ static void format_uses_two_space_indent(void **) {
     ASSERT_CONTAINS(text, "\n    \"management\": {");
 }
 
+static std::string many_partitions(size_t n) {
+    std::string body;
+    for (size_t i = 0; i < n; ++i) {
+        if (i) body += ",";
+        body += "\"p" + std::to_string(i) + "\": {\"cpuset\": \"\"}";
+    }
+    return R"({"version": 1, "partitions": {)" + body + "}}";
+}
+
+static void partition_count_up_to_the_limit_is_accepted(void **) {
+    wp::PartitionFile f = must_parse(many_partitions(wp::kMaxPartitions));
+    assert_int_equal(f.partitions.size(), wp::kMaxPartitions);
+    assert_non_null(f.find("p4095"));
+}
+
+static void partition_count_beyond_the_limit_is_refused(void **) {
+    ASSERT_FAILS(wp::parse_partitions(many_partitions(wp::kMaxPartitions + 1), kPath), kPath);
+}
+
 static void dns1123_labels(void **) {
     for (const char *good : {"a", "management", "a-b", "0", "a1-b2", "x9"})
         if (!wp::is_dns1123_label(good)) fail_msg("\"%s\" refused", good);
@@ -333,6 +352,8 @@ int main(void) {
         cmocka_unit_test(format_round_trips_the_design_example),
         cmocka_unit_test(format_round_trips_every_field),
         cmocka_unit_test(format_uses_two_space_indent),
+        cmocka_unit_test(partition_count_up_to_the_limit_is_accepted),
+        cmocka_unit_test(partition_count_beyond_the_limit_is_refused),
         cmocka_unit_test(dns1123_labels),
         cmocka_unit_test(empty_allowed_namespaces_allow_any),
         cmocka_unit_test(allowed_namespaces_match_exactly),

@@ -179,6 +179,26 @@ static void deeply_nested_state_is_refused(void **) {
                "OCI state");
 }
 
+static std::string state_with_annotations(size_t n) {
+    std::string a;
+    for (size_t i = 0; i < n; ++i) {
+        if (i) a += ",";
+        a += "\"k" + std::to_string(i) + "\":\"\"";
+    }
+    return state_with(", \"annotations\": {" + a + "}");
+}
+
+static void annotation_count_up_to_the_limit_is_accepted(void **) {
+    auto r = wp::parse_state(state_with_annotations(wp::kMaxAnnotations));
+    ASSERT_OK(r);
+    assert_int_equal(r->annotations.size(), wp::kMaxAnnotations);
+}
+
+static void annotation_count_beyond_the_limit_is_refused(void **) {
+    ASSERT_ERR(wp::parse_state(state_with_annotations(wp::kMaxAnnotations + 1)), Fault::Usage,
+               "annotations");
+}
+
 static void find_annotation_returns_the_value_or_nothing(void **) {
     wp::Annotations a{{"k1", "v1"}, {"k2", ""}};
     auto v = wp::find_annotation(a, "k1");
@@ -290,6 +310,8 @@ int main(void) {
         cmocka_unit_test(state_over_one_mib_is_refused),
         cmocka_unit_test(moderately_nested_unknown_field_is_accepted),
         cmocka_unit_test(deeply_nested_state_is_refused),
+        cmocka_unit_test(annotation_count_up_to_the_limit_is_accepted),
+        cmocka_unit_test(annotation_count_beyond_the_limit_is_refused),
         cmocka_unit_test(find_annotation_returns_the_value_or_nothing),
         cmocka_unit_test(bundle_config_annotations_and_cgroups_path_are_parsed),
         cmocka_unit_test(bundle_config_without_annotations_or_linux),
