@@ -63,12 +63,12 @@ e2e_make_rootfs() {
     echo "root:x:0:" >"$r/etc/group"
 }
 
-# Root-owned, mode 0644 (the hook refuses anything else).
+# Root-owned (when we are root), mode 0644: the hook refuses anything else.
 e2e_install_file() { # dest (content on stdin)
     local tmp
     tmp=$(mktemp "$1.XXXXXX")
     cat >"$tmp"
-    chown 0:0 "$tmp"
+    if [ "$(id -u)" -eq 0 ]; then chown 0:0 "$tmp"; fi
     chmod 0644 "$tmp"
     mv -f "$tmp" "$1"
 }
@@ -76,13 +76,15 @@ e2e_install_file() { # dest (content on stdin)
 E2E_CONFIG() { echo "$E2E_WORK/etc/config.json"; }
 E2E_PARTITIONS() { echo "$E2E_WORK/etc/partitions.json"; }
 
-# Node config: enabled (true|false), mode, failurePolicy.
+# Node config: enabled (true|false), mode, failurePolicy. cgroupRoot and procRoot are the
+# real ones unless E2E_CGROUP_ROOT / E2E_PROC_ROOT name a fake tree.
 e2e_write_config() {
     mkdir -p "$E2E_WORK/etc"
     jq -n --argjson en "$1" --arg mode "${2:-enforce}" --arg fp "${3:-fail}" \
-        --arg pf "$(E2E_PARTITIONS)" \
+        --arg pf "$(E2E_PARTITIONS)" --arg cgroot "${E2E_CGROUP_ROOT:-$CGROOT}" \
+        --arg procroot "${E2E_PROC_ROOT:-/proc}" \
         '{enabled: $en, mode: $mode, failurePolicy: $fp, partitionsFile: $pf,
-          cgroupRoot: "/sys/fs/cgroup", procRoot: "/proc",
+          cgroupRoot: $cgroot, procRoot: $procroot,
           log: {level: "info", target: "stderr"}}' | e2e_install_file "$(E2E_CONFIG)"
 }
 
