@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!(*again == *r)) fuzz::violated("the canonical form names another set");
     if (again->format() != canon) fuzz::violated("format is not idempotent");
     if (r->count() > wp::kMaxCpus) fuzz::violated("more CPUs than kMaxCpus");
-    if (!r->subset_of(*again) || !again->subset_of(*r)) fuzz::violated("subset_of disagrees with ==");
+    if (!r->subset_of(*again) || !again->subset_of(*r))
+        fuzz::violated("subset_of disagrees with ==");
     return 0;
 }

@@ -10,8 +10,7 @@ void check_field(const wp::Field &f, int64_t lo, int64_t hi) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    auto r = wp::parse_overrides(fuzz::text(data, size),
-                                 "resources.workload.openshift.io/fuzz");
+    auto r = wp::parse_overrides(fuzz::text(data, size), "resources.workload.openshift.io/fuzz");
     fuzz::check_error(r);
     if (r.ok()) {
         check_field(r->cpushares, 2, 262144);

@@ -368,11 +368,18 @@ std::vector<Case> cases() {
               if (ftruncate(fd, 4) != 0) return errno;
               return rc_errno(close(fd));
           });
-    works("fstatat and faccessat on a path", S, [] {
+    works("fstatat(AT_SYMLINK_NOFOLLOW) and stat() on a path", S, [] {
         struct stat st;
-        if (stat(g_dir.c_str(), &st) != 0) return errno;
-        return rc_errno(access(g_dir.c_str(), F_OK));
+        if (fstatat(AT_FDCWD, g_dir.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+        return rc_errno(stat(g_dir.c_str(), &st));
     });
+    killed("getdents64() (listing a directory) is killed", S, [] {
+        int d = open_dir();
+        char buf[1024];
+        return rc_errno(syscall(SYS_getdents64, d, buf, sizeof buf));
+    });
+    killed("access() is killed (the hook checks with fstatat)", S,
+           [] { return rc_errno(syscall(SYS_access, "/etc/hostname", F_OK)); });
     works("write to stderr and allocate 64 MiB (mmap, munmap, brk)", S, [] {
         if (write(2, "", 0) < 0) return errno;
         std::vector<char> big(64u << 20, 'x');
