@@ -53,7 +53,7 @@ endif
 # built from the same tarball with the same flags is up to date and is kept
 # (CI's `make test` builds it, the later `make rpm` reuses it).
 RPM_STAMP := $(RPM_TOPDIR)/built-from
-rpm: dist
+rpm: deps dist
 	@v=$$(sed -n 's/^Version:[[:space:]]*//p' $(RPM_SPEC)); [ "$$v" = "$(VERSION)" ] || \
 	  { echo "rpm: $(RPM_SPEC) says Version: $$v, the Makefile VERSION is $(VERSION)" >&2; exit 1; }
 	@want="$$(sha256sum < $(DIST_TARBALL)) $(RPMBUILD_FLAGS)"; \
