@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2016,SC2119,SC2120
 # Fixture helpers for the integration tests of workload-partitioning-hook.
 #
 # Every test runs in a subshell with a fresh work directory $W:
@@ -177,7 +177,7 @@ proc_cgroup() {
 
 # Directories from the root down to PATH: "/a/b" -> "a" "a/b".
 _path_prefixes() {
-    local p=${1#/} acc= part
+    local p=${1#/} acc='' part
     local IFS=/
     for part in $p; do
         acc=${acc:+$acc/}$part

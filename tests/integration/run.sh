@@ -9,6 +9,7 @@
 #   VERBOSE=1   show the hook's exit code and stderr for every test
 # Output: TAP, one line per test; exits non-zero when a test fails.
 set -euo pipefail
+# shellcheck disable=SC2016,SC2119
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -1312,6 +1313,7 @@ for idx in "${!T_NAMES[@]}"; do
     (
         set -eEuo pipefail
         trap 'wp_abort "$LINENO" "$BASH_COMMAND"' ERR
+        trap 'if [[ -n "${W:-}" && "${KEEP:-0}" != 1 ]]; then rm -rf "$W"; fi' EXIT
         wp_new
         "test_$name"
         trap - ERR
