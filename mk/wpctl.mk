@@ -43,4 +43,4 @@ install-wpctl: $(WPCTL) $(WPCTL_MANS)
 	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$n.gz; \
 	done
 
-TEST_SUITES += $(WPCTL_UNIT_BINS) $(sort $(wildcard tests/wpctl/*.sh))
+TEST_SUITES += $(WPCTL_UNIT_BINS) $(filter-out tests/wpctl/lib.sh,$(sort $(wildcard tests/wpctl/*.sh)))
