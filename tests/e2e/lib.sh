@@ -294,20 +294,47 @@ e2e_umount_under() {
     done
 }
 
+# Kills what is left in our cgroups (container processes whose runtime state is gone),
+# then removes the cgroup directories, deepest first.
+e2e_cgroups_remove() { # CGPARENT
+    local d f pid try
+    for try in 1 2 3 4 5; do
+        for f in "$CGROOT"/*/"$1"; do
+            [ -d "$f" ] || continue
+            while IFS= read -r pid; do
+                [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+            done < <(find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null)
+        done
+        for d in "$CGROOT"/*/"$1"; do
+            [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+        done
+        compgen -G "$CGROOT/*/$1" >/dev/null || return 0
+        sleep 0.2
+    done
+    echo "# cleanup: could not remove $(compgen -G "$CGROOT/*/$1" | tr '\n' ' ')" >&2
+}
+
 e2e_cleanup() {
-    local id d
+    local id pids i
     [ -n "${E2E_WORK-}" ] && [ -d "$E2E_WORK" ] || return 0
+    # Runtime commands still in flight (e.g. interrupted during the parallel case): they
+    # all name our temp dir; stop them (timeout passes TERM on to runc) and wait.
+    pids=$(pgrep -f -- "$E2E_WORK/" 2>/dev/null | grep -vx "$$" || true)
+    if [ -n "$pids" ]; then
+        # shellcheck disable=SC2086
+        kill -TERM $pids 2>/dev/null
+        for ((i = 0; i < 50; i++)); do
+            pgrep -f -- "$E2E_WORK/(runc-root|podman)" >/dev/null || break
+            sleep 0.2
+        done
+    fi
     if [ -d "$E2E_WORK/runc-root" ]; then
         for id in $(e2e_runc list -q 2>/dev/null); do e2e_runc_rm "$id"; done
     fi
     if [ -d "$E2E_WORK/podman/root" ]; then
         e2e_podman rm -a -f -t 0 >/dev/null 2>&1 || true
     fi
-    if [ -n "${E2E_CGPARENT-}" ]; then
-        for d in "$CGROOT"/*/"$E2E_CGPARENT"; do
-            [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-        done
-    fi
+    [ -z "${E2E_CGPARENT-}" ] || e2e_cgroups_remove "$E2E_CGPARENT"
     e2e_umount_under "$E2E_WORK"
     rm -rf --one-file-system "$E2E_WORK"
 }

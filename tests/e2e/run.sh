@@ -362,10 +362,18 @@ fi
 E2E_WORK=$(mktemp -d /tmp/wp-e2e.XXXXXX)
 E2E_CGPARENT=wp-e2e-$$
 # A watchdog bounds the whole suite; each runtime command has its own timeout too.
-(sleep "${E2E_SUITE_TIMEOUT:-600}" && echo "# suite timeout, aborting" && kill -TERM $$) 2>/dev/null &
+watchdog() {
+    local sp
+    sleep "$1" &
+    sp=$!
+    trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+    wait "$sp" && echo "# suite timeout after $1 s" && kill -TERM $$
+}
+watchdog "${E2E_SUITE_TIMEOUT:-600}" &
 WATCHDOG=$!
+current="setup"
 trap 'kill "$WATCHDOG" 2>/dev/null; e2e_cleanup' EXIT
-trap 'exit 1' INT TERM
+trap 'echo "not ok $((n + 1)) - interrupted (signal or suite timeout) during: $current"; exit 1' INT TERM
 
 e2e_make_rootfs "$E2E_WORK/rootfs"
 e2e_make_wrapper
@@ -373,6 +381,7 @@ ONLINE=$(cat "$CGROOT/cpuset/cpuset.effective_cpus")
 
 for c in "${CASES[@]}"; do
     name=${c%%|*} fn=${c#*|}
+    current=$name
     if [ -n "${E2E_ONLY-}" ] && ! grep -qE -- "$E2E_ONLY" <<<"$name"; then continue; fi
     DIAG=$E2E_WORK/diag
     : >"$DIAG"
