@@ -13,6 +13,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <string>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -378,6 +379,12 @@ std::vector<Case> cases() {
         char buf[1024];
         return rc_errno(syscall(SYS_getdents64, d, buf, sizeof buf));
     });
+    killed("ioctl(TIOCSTI) (typing into a terminal) is killed", S, [] {
+        char c = 'x';
+        return rc_errno(ioctl(0, TIOCSTI, &c));
+    });
+    killed("fcntl(F_SETFL) is killed (the hook never changes fd flags)", S,
+           [] { return rc_errno(fcntl(2, F_SETFL, O_NONBLOCK)); });
     killed("access() is killed (the hook checks with fstatat)", S,
            [] { return rc_errno(syscall(SYS_access, "/etc/hostname", F_OK)); });
     works("write to stderr and allocate 64 MiB (mmap, munmap, brk)", S, [] {
