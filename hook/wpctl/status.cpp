@@ -11,7 +11,6 @@
 #include <cstring>
 #include <functional>
 #include <getopt.h>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -101,12 +100,18 @@ std::string trim(std::string s) {
 
 // A container's id from its cgroup directory name: crio-<id>[.scope],
 // libpod-<id>[.scope], docker-<id>.scope, cri-containerd-<id>.scope, or <id>.
-std::string container_id(const std::string &name) {
-    static const std::regex re(
-        "^(?:(?:crio|libpod|docker|cri-containerd)-)?([0-9a-f]{64})(?:\\.scope)?$");
-    std::smatch m;
-    if (std::regex_match(name, m, re)) return m[1];
-    return "";
+std::string container_id(std::string_view name) {
+    if (name.size() > 6 && name.substr(name.size() - 6) == ".scope") name.remove_suffix(6);
+    for (std::string_view prefix : {"crio-", "libpod-", "docker-", "cri-containerd-"}) {
+        if (name.substr(0, prefix.size()) == prefix) {
+            name.remove_prefix(prefix.size());
+            break;
+        }
+    }
+    if (name.size() != 64) return "";
+    for (char c : name)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
+    return std::string(name);
 }
 
 struct Walker {

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <regex>
 #include <string>
 
 #include <yaml.h>
@@ -44,6 +43,34 @@ std::string where(std::string_view what, const yaml_mark_t &m) {
            std::to_string(m.column + 1);
 }
 
+bool all_of(std::string_view s, const char *set) {
+    return !s.empty() && s.find_first_not_of(set) == std::string_view::npos;
+}
+
+// [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
+bool is_integer(std::string_view s) {
+    if (s.rfind("0o", 0) == 0) return all_of(s.substr(2), "01234567");
+    if (s.rfind("0x", 0) == 0) return all_of(s.substr(2), "0123456789abcdefABCDEF");
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+    return all_of(s, "0123456789");
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_float(std::string_view s) {
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+    size_t e = s.find_first_of("eE");
+    std::string_view mant = s.substr(0, e), exp = e == s.npos ? "" : s.substr(e + 1);
+    if (e != s.npos) {
+        if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) exp.remove_prefix(1);
+        if (!all_of(exp, "0123456789")) return false;
+    }
+    size_t dot = mant.find('.');
+    if (dot == mant.npos) return all_of(mant, "0123456789");
+    std::string_view ip = mant.substr(0, dot), fp = mant.substr(dot + 1);
+    if (ip.empty()) return all_of(fp, "0123456789");
+    return all_of(ip, "0123456789") && (fp.empty() || all_of(fp, "0123456789"));
+}
+
 // YAML 1.2 core schema resolution of a plain scalar.
 JsonPtr resolve_plain(const std::string &s, bool &is_null) {
     is_null = false;
@@ -53,11 +80,7 @@ JsonPtr resolve_plain(const std::string &s, bool &is_null) {
     }
     if (s == "true" || s == "True" || s == "TRUE") return JsonPtr(json_object_new_boolean(1));
     if (s == "false" || s == "False" || s == "FALSE") return JsonPtr(json_object_new_boolean(0));
-    static const std::regex dec("[-+]?[0-9]+");
-    static const std::regex oct("0o[0-7]+");
-    static const std::regex hex("0x[0-9a-fA-F]+");
-    static const std::regex flt("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-    if (std::regex_match(s, dec) || std::regex_match(s, oct) || std::regex_match(s, hex)) {
+    if (is_integer(s)) {
         errno = 0;
         int base = 10;
         const char *begin = s.c_str();
@@ -71,8 +94,7 @@ JsonPtr resolve_plain(const std::string &s, bool &is_null) {
         // Out of range: keep the text, as a string.
         return JsonPtr(json_object_new_string_len(s.data(), static_cast<int>(s.size())));
     }
-    if (std::regex_match(s, flt))
-        return JsonPtr(json_object_new_double(std::strtod(s.c_str(), nullptr)));
+    if (is_float(s)) return JsonPtr(json_object_new_double(std::strtod(s.c_str(), nullptr)));
     return JsonPtr(json_object_new_string_len(s.data(), static_cast<int>(s.size())));
 }
 

@@ -84,6 +84,22 @@ static void yaml_plain_scalars_follow_the_core_schema(void **) {
     assert_true(json_object_object_get_ex(o, "g", &v) && json_object_is_type(v, json_type_double));
 }
 
+static void yaml_number_forms(void **) {
+    auto r = wpctl::yaml_documents("[0x1f, 0o17, -12, 1e3, .5, 1.2.3, '-', 1_000, 2026-01-01]\n",
+                                   "n.yaml");
+    ASSERT_OK(r);
+    json_object *a = (*r)[0].get();
+    const json_type want[] = {json_type_int,    json_type_int,    json_type_int,
+                              json_type_double, json_type_double, json_type_string,
+                              json_type_string, json_type_string, json_type_string};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; ++i)
+        if (!json_object_is_type(json_object_array_get_idx(a, i), want[i]))
+            fail_msg("item %zu: got %s", i,
+                     json_object_to_json_string(json_object_array_get_idx(a, i)));
+    assert_int_equal(json_object_get_int64(json_object_array_get_idx(a, 0)), 31);
+    assert_int_equal(json_object_get_int64(json_object_array_get_idx(a, 1)), 15);
+}
+
 static void yaml_multi_document_stream(void **) {
     auto r = wpctl::yaml_documents("a: 1\n---\nb: 2\n---\n", "t.yaml");
     ASSERT_OK(r);
@@ -472,6 +488,7 @@ static void crd_schema_matches_the_tools(void **) {
 int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(yaml_plain_scalars_follow_the_core_schema),
+        cmocka_unit_test(yaml_number_forms),
         cmocka_unit_test(yaml_multi_document_stream),
         cmocka_unit_test(yaml_malformed_names_file_line_and_column),
         cmocka_unit_test(yaml_duplicate_keys_are_refused),
