@@ -55,7 +55,7 @@ FUZZ_LIB_OBJS := $(LIB_SRCS:hook/lib/%.cpp=$(FUZZ_DIR)/obj/lib/%.o)
 FUZZ_WPCTL_SRCS := $(wildcard hook/wpctl/manifest.cpp hook/wpctl/yaml.cpp)
 FUZZ_WPCTL_OBJS := $(FUZZ_WPCTL_SRCS:hook/wpctl/%.cpp=$(FUZZ_DIR)/obj/wpctl/%.o)
 
-FUZZ_HARNESSES := state overrides cpuset config partitions
+FUZZ_HARNESSES := state overrides cpuset config partitions proc_cgroup
 ifneq ($(words $(FUZZ_WPCTL_SRCS)),0)
   FUZZ_HARNESSES += manifest
 endif
