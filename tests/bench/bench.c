@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -222,6 +223,7 @@ static double loadavg1(void) {
 
 static double load_start = NAN, load_end = NAN;
 static int nice_value;
+static int rt_cpu = -1; /* the CPU of --realtime, -1 when not in effect */
 
 static double now_us(void) {
     struct timespec ts;
@@ -239,6 +241,8 @@ static int devnull_fd = -1;
 typedef struct {
     char *argv[12];
     int stdin_fd;
+    bool normal_sched; /* under --realtime: run SCHED_OTHER (runc: RT tasks cannot join cpu cgroups)
+                        */
 } job_t;
 
 static void job_set(job_t *j, const char *stdin_path, ...) {
@@ -258,6 +262,17 @@ static void job_set(job_t *j, const char *stdin_path, ...) {
     }
 }
 
+/* Under --realtime, jobs marked normal_sched are spawned SCHED_OTHER. */
+static posix_spawnattr_t *spawn_attr(const job_t *j, posix_spawnattr_t *attr) {
+    if (rt_cpu < 0 || !j->normal_sched) return NULL;
+    struct sched_param sp = {.sched_priority = 0};
+    posix_spawnattr_init(attr);
+    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSCHEDULER);
+    posix_spawnattr_setschedpolicy(attr, SCHED_OTHER);
+    posix_spawnattr_setschedparam(attr, &sp);
+    return attr;
+}
+
 static pid_t job_start(job_t *j, int stderr_fd) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -269,9 +284,12 @@ static pid_t job_start(job_t *j, int stderr_fd) {
     }
     posix_spawn_file_actions_adddup2(&fa, devnull_fd, 1);
     posix_spawn_file_actions_adddup2(&fa, stderr_fd >= 0 ? stderr_fd : devnull_fd, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_t *ap = spawn_attr(j, &attr);
     pid_t pid;
-    int err = posix_spawn(&pid, j->argv[0], &fa, NULL, j->argv, bench_env);
+    int err = posix_spawn(&pid, j->argv[0], &fa, ap, j->argv, bench_env);
     posix_spawn_file_actions_destroy(&fa);
+    if (ap) posix_spawnattr_destroy(ap);
     if (err) die("posix_spawn %s: %s", j->argv[0], strerror(err));
     return pid;
 }
@@ -321,8 +339,11 @@ static long job_peak_rss(job_t *j) {
     posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
     posix_spawn_file_actions_adddup2(&fa, devnull_fd, 2);
     pid_t pid;
-    int err = posix_spawn(&pid, p.argv[0], &fa, NULL, p.argv, bench_env);
+    posix_spawnattr_t attr;
+    posix_spawnattr_t *ap = spawn_attr(j, &attr);
+    int err = posix_spawn(&pid, p.argv[0], &fa, ap, p.argv, bench_env);
     posix_spawn_file_actions_destroy(&fa);
+    if (ap) posix_spawnattr_destroy(ap);
     close(pfd[1]);
     if (err) die("posix_spawn %s: %s", p.argv[0], strerror(err));
     char buf[128] = {0};
@@ -370,7 +391,7 @@ static stats_t stats_of(double *v, int n) {
 static struct {
     const char *hook, *floor, *probe, *jq_hook, *json, *work, *busybox, *runc;
     int iters, slow_iters, runc_iters, curve_iters, wait_idle;
-    bool quick, skip_runc, skip_real, keep, no_curves, no_nice;
+    bool quick, skip_runc, skip_real, keep, no_curves, no_nice, realtime;
 } opt = {.iters = 2000, .slow_iters = 100, .runc_iters = 100, .curve_iters = 300};
 
 static void usage(FILE *f) {
@@ -379,9 +400,12 @@ static void usage(FILE *f) {
             "                [--json FILE] [--work DIR] [--keep] [--quick]\n"
             "                [--iterations N] [--slow-iterations N] [--runc-iterations N]\n"
             "                [--curve-iterations N] [--skip-runc] [--skip-real] [--no-curves]\n"
-            "                [--no-nice]\n"
+            "                [--no-nice] [--realtime]\n"
             "As root the harness (and so every program it times) runs at nice -20, so that\n"
             "other load on the machine disturbs the timings less; --no-nice keeps the nice value.\n"
+            "--realtime (root): run everything SCHED_FIFO priority 1 on the last CPU only, so\n"
+            "that wall times on a shared, busy machine approach those of an idle one (the\n"
+            "other CPUs stay free for the other load; N-hooks-at-once then shares one CPU).\n"
             "                [--runc PATH] [--busybox PATH] [--wait-idle SECONDS]\n"
             "--wait-idle: first wait (up to SECONDS) for the 1-minute load average to drop\n"
             "below 1.0; the load at start and end is reported either way.\n"
@@ -430,6 +454,8 @@ static void parse_args(int argc, char **argv) {
             opt.no_curves = true;
         else if (strcmp(a, "--no-nice") == 0)
             opt.no_nice = true;
+        else if (strcmp(a, "--realtime") == 0)
+            opt.realtime = true;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             exit(0);
@@ -843,9 +869,13 @@ static char *real_setup(void) {
     char *root_mems = read_small(mems);
     free(mems), free(root_cpus), free(root_shares);
     if (!real_online || !root_mems || !*real_online) return strdup("cannot read the root cpuset");
-    /* Reserve the first online CPU: the pin then really narrows the cpuset. */
-    int first = atoi(real_online);
-    real_reserved = xasprintf("%d", first);
+    /* Reserve the last online CPU: the pin then really narrows the cpuset, and
+     * under --realtime it is the CPU the harness keeps free of other load, so
+     * that (f) measures the hook rather than a container moved onto a busy CPU. */
+    const char *last = real_online + strlen(real_online);
+    while (last > real_online && last[-1] >= '0' && last[-1] <= '9')
+        last--;
+    real_reserved = xasprintf("%d", atoi(last));
     int self = (int)getpid();
     real_cpuset_parent = xasprintf("%s/cpuset/wp-bench-%d", root, self);
     real_cpuset_dir = xasprintf("%s/ctr", real_cpuset_parent);
@@ -873,6 +903,8 @@ static char *real_setup(void) {
     if (real_sleeper < 0) return xasprintf("fork: %s", strerror(errno));
     if (real_sleeper == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        struct sched_param sp = {.sched_priority = 0};
+        sched_setscheduler(0, SCHED_OTHER, &sp); /* an RT task cannot join a v1 cpu cgroup */
         for (;;)
             pause();
     }
@@ -1442,11 +1474,12 @@ static void compute_targets(void) {
 
 static void print_table(FILE *f) {
     bcase *fl = find_case("floor");
-    fprintf(f,
-            "\nhook %s (%s), %ld CPUs, nice %d, 1-min load average %.2f at start, %.2f at end%s\n",
-            opt.hook, elf_is_static(opt.hook) == 1 ? "static" : "dynamic",
-            sysconf(_SC_NPROCESSORS_ONLN), nice_value, load_start, load_end,
-            load_start > 1.0 || load_end > 1.0 ? " (a busy machine: timings are noisy)" : "");
+    fprintf(
+        f, "\nhook %s (%s), %ld CPUs, nice %d%s, 1-min load average %.2f at start, %.2f at end%s\n",
+        opt.hook, elf_is_static(opt.hook) == 1 ? "static" : "dynamic",
+        sysconf(_SC_NPROCESSORS_ONLN), nice_value, rt_cpu >= 0 ? ", SCHED_FIFO on one CPU" : "",
+        load_start, load_end,
+        load_start > 1.0 || load_end > 1.0 ? " (a busy machine: timings are noisy)" : "");
     fprintf(f, "\n%-46s %6s %10s %10s %8s %9s %8s\n", "case", "n", "median us", "p99 us", "x floor",
             "peak RSS", "cpu us");
     for (int i = 0; i < ncases; i++) {
@@ -1539,12 +1572,12 @@ static void write_json(const char *path) {
     fprintf(f,
             "{\n  \"schema\": 1,\n  \"timestamp\": \"%s\",\n"
             "  \"machine\": {\"kernel\": %s, \"cpu\": %s, \"cpus\": %ld, \"cgroup\": \"%s\", "
-            "\"loadavg_start\": %.2f, \"loadavg_end\": %.2f, \"nice\": %d},\n"
+            "\"loadavg_start\": %.2f, \"loadavg_end\": %.2f, \"nice\": %d, \"realtime_cpu\": %d},\n"
             "  \"hook\": {\"path\": %s, \"static\": %s},\n"
             "  \"iterations\": {\"fast\": %d, \"slow\": %d, \"runc\": %d, \"curve\": %d, "
             "\"quick\": %s},\n  \"cases\": {\n",
             ts, j_kernel, j_cpu, sysconf(_SC_NPROCESSORS_ONLN), cg, load_start, load_end,
-            nice_value, j_hook,
+            nice_value, rt_cpu, j_hook,
             st == 1   ? "true"
             : st == 0 ? "false"
                       : "null",
@@ -1678,6 +1711,17 @@ int main(int argc, char **argv) {
         fprintf(stderr, "wp-bench: cannot set nice -20: %s\n", strerror(errno));
     errno = 0;
     nice_value = getpriority(PRIO_PROCESS, 0);
+    if (opt.realtime) {
+        int cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        struct sched_param sp = {.sched_priority = 1};
+        if (sched_setaffinity(0, sizeof set, &set) < 0 ||
+            sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
+            die("--realtime: cannot run SCHED_FIFO on CPU %d: %s", cpu, strerror(errno));
+        rt_cpu = cpu;
+    }
     opt.hook = abspath(opt.hook);
     opt.floor = abspath(opt.floor);
     rssprobe_path = abspath(opt.probe);
@@ -1805,6 +1849,7 @@ int main(int argc, char **argv) {
             job_set(&fs[i]->job, NULL, opt.runc, "--root", runc_state_dir, "run", "--bundle", bd[i],
                     "id", NULL);
             fs[i]->iters = opt.runc_iters;
+            fs[i]->job.normal_sched = true;
             fs[i]->prep = runc_prep;
         }
     }
