@@ -6,8 +6,9 @@
 # static and that every library wpctl and the .so link is a Requires.
 #
 # The RPM is looked for in $BUILD/rpmbuild/RPMS/ (BUILD from the environment,
-# default build). Without one the suite prints a SKIP: run `make rpm` first, or
-# `make test RPM_IN_TEST=1`.
+# default build). With RPM_IN_TEST=1 (mk/rpm.mk sets it under CI=true) the suite
+# first runs `make rpm` (which keeps an RPM that is up to date). Without an RPM
+# it prints a SKIP: run `make rpm` first, or `make test RPM_IN_TEST=1`.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-build}
@@ -29,6 +30,15 @@ finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit $?; }
 for tool in rpm rpm2cpio cpio readelf jq; do
     command -v $tool >/dev/null || { skip "RPM payload" "$tool is not installed (scripts/install-deps.sh)"; finish; }
 done
+if [ "${RPM_IN_TEST:-0}" = 1 ]; then
+    mkdir -p "$build"
+    if make -C "$root" BUILD="${BUILD:-build}" rpm >"$build/make-rpm.log" 2>&1; then
+        ok "make rpm builds the RPMs (log: $build/make-rpm.log)"
+    else
+        nok "make rpm builds the RPMs (log: $build/make-rpm.log)" "$(grep -E '^ *not ok|error|Error' "$build/make-rpm.log" | tail -n 20)"
+        finish
+    fi
+fi
 shopt -s nullglob
 mains=("$build"/rpmbuild/RPMS/*/"$name-$version"-*.rpm)
 devels=("$build"/rpmbuild/RPMS/*/"$name-devel-$version"-*.rpm)
