@@ -359,6 +359,30 @@ static void v2_read_back_mismatch_is_an_error_and_restores(void **state) {
     expect_changes(before, t, {});
 }
 
+static void unreadable_effective_cpuset_is_an_error_and_restores(void **state) {
+    auto &t = tmp(state);
+    make_v1(t);
+    t.mkdirs(cg(kV1Cpuset) + "/cpuset.effective_cpus"); // exists, but cannot be read
+    auto before = snap(t);
+    wp::Plan plan;
+    plan.cpuset = cpus("0-1");
+    plan.shares = 400;
+    auto r = wp::apply_plan(t.p("cg"), v1_target(), plan, wp::SharesToWeight::Quadratic, false);
+    ASSERT_FAILS(r, "cpuset.effective_cpus");
+    expect_changes(before, t, {});
+}
+
+static void garbage_effective_cpuset_is_an_error_and_restores(void **state) {
+    auto &t = tmp(state);
+    make_v1(t, true, "garbage\n");
+    auto before = snap(t);
+    wp::Plan plan;
+    plan.cpuset = cpus("0-1");
+    auto r = wp::apply_plan(t.p("cg"), v1_target(), plan, wp::SharesToWeight::Quadratic, false);
+    ASSERT_FAILS(r, "cpuset.effective_cpus");
+    expect_changes(before, t, {});
+}
+
 static void v2_read_back_matching_is_verified(void **state) {
     auto &t = tmp(state);
     make_v2(t, true, "2\n");
@@ -519,6 +543,8 @@ int main(void) {
         TMP_TEST(read_back_without_effective_file_is_not_verified),
         TMP_TEST(v1_read_back_mismatch_is_an_error_and_restores),
         TMP_TEST(v2_read_back_mismatch_is_an_error_and_restores),
+        TMP_TEST(unreadable_effective_cpuset_is_an_error_and_restores),
+        TMP_TEST(garbage_effective_cpuset_is_an_error_and_restores),
         TMP_TEST(v2_read_back_matching_is_verified),
         TMP_TEST(missing_later_target_fails_before_any_write),
         TMP_TEST(directory_as_later_target_fails_before_any_write),
