@@ -45,7 +45,7 @@ CASES=(
     "runc: malformed override refused under failurePolicy fail, runtime error carries the hook's line|case_runc_malformed_fail"
     "runc: malformed override under failurePolicy ignore starts unpinned|case_runc_malformed_ignore"
     "runc: audit mode writes nothing and logs the decision|case_runc_audit"
-    "runc: toggle switched off between two starts, nothing restarted|case_runc_toggle"
+    "runc: toggle switched off between two starts and back on, nothing restarted|case_runc_toggle"
     "runc: $N_PARALLEL containers at once, half annotated|case_runc_parallel"
     "podman: hooks.d file selects annotated container, pinned with override|case_podman_pinned"
     "podman: unannotated container untouched, hook not run|case_podman_unannotated"
@@ -179,14 +179,21 @@ case_runc_toggle() {
     e2e_runc_start first "$(e2e_annotations etcd openshift-etcd yes)" || true
     started runc first || return 1
     pinned first
+    local first_pid=$PID
     e2e_write_config false
     e2e_runc_start second "$(e2e_annotations etcd openshift-etcd yes)" wrap || true
     started runc second || return 1
     untouched second
     expect "hook exit codes for second" "$(e2e_calls_rc second)" 0
-    # The first container keeps running, still pinned: nothing was restarted.
+    # Switched back on: the next start is pinned again.
+    e2e_write_config true
+    e2e_runc_start third "$(e2e_annotations etcd openshift-etcd yes)" || true
+    started runc third || return 1
+    pinned third
+    # The first container kept running, still pinned: nothing was restarted.
     started runc first || return 1
     pinned first
+    expect "first container's pid (not restarted)" "$PID" "$first_pid"
 }
 
 case_runc_parallel() {
