@@ -241,8 +241,6 @@ static int devnull_fd = -1;
 typedef struct {
     char *argv[12];
     int stdin_fd;
-    bool normal_sched; /* under --realtime: run SCHED_OTHER (runc: RT tasks cannot join cpu cgroups)
-                        */
 } job_t;
 
 static void job_set(job_t *j, const char *stdin_path, ...) {
@@ -262,17 +260,6 @@ static void job_set(job_t *j, const char *stdin_path, ...) {
     }
 }
 
-/* Under --realtime, jobs marked normal_sched are spawned SCHED_OTHER. */
-static posix_spawnattr_t *spawn_attr(const job_t *j, posix_spawnattr_t *attr) {
-    if (rt_cpu < 0 || !j->normal_sched) return NULL;
-    struct sched_param sp = {.sched_priority = 0};
-    posix_spawnattr_init(attr);
-    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSCHEDULER);
-    posix_spawnattr_setschedpolicy(attr, SCHED_OTHER);
-    posix_spawnattr_setschedparam(attr, &sp);
-    return attr;
-}
-
 static pid_t job_start(job_t *j, int stderr_fd) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -284,12 +271,9 @@ static pid_t job_start(job_t *j, int stderr_fd) {
     }
     posix_spawn_file_actions_adddup2(&fa, devnull_fd, 1);
     posix_spawn_file_actions_adddup2(&fa, stderr_fd >= 0 ? stderr_fd : devnull_fd, 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_t *ap = spawn_attr(j, &attr);
     pid_t pid;
-    int err = posix_spawn(&pid, j->argv[0], &fa, ap, j->argv, bench_env);
+    int err = posix_spawn(&pid, j->argv[0], &fa, NULL, j->argv, bench_env);
     posix_spawn_file_actions_destroy(&fa);
-    if (ap) posix_spawnattr_destroy(ap);
     if (err) die("posix_spawn %s: %s", j->argv[0], strerror(err));
     return pid;
 }
@@ -339,11 +323,8 @@ static long job_peak_rss(job_t *j) {
     posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
     posix_spawn_file_actions_adddup2(&fa, devnull_fd, 2);
     pid_t pid;
-    posix_spawnattr_t attr;
-    posix_spawnattr_t *ap = spawn_attr(j, &attr);
-    int err = posix_spawn(&pid, p.argv[0], &fa, ap, p.argv, bench_env);
+    int err = posix_spawn(&pid, p.argv[0], &fa, NULL, p.argv, bench_env);
     posix_spawn_file_actions_destroy(&fa);
-    if (ap) posix_spawnattr_destroy(ap);
     close(pfd[1]);
     if (err) die("posix_spawn %s: %s", p.argv[0], strerror(err));
     char buf[128] = {0};
@@ -392,7 +373,7 @@ static struct {
     const char *hook, *floor, *probe, *jq_hook, *json, *work, *busybox, *runc;
     int iters, slow_iters, runc_iters, curve_iters, wait_idle;
     bool quick, skip_runc, skip_real, keep, no_curves, no_nice, realtime;
-} opt = {.iters = 2000, .slow_iters = 100, .runc_iters = 100, .curve_iters = 300};
+} opt = {.iters = 2000, .slow_iters = 100, .runc_iters = 200, .curve_iters = 300};
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -405,7 +386,8 @@ static void usage(FILE *f) {
             "other load on the machine disturbs the timings less; --no-nice keeps the nice value.\n"
             "--realtime (root): run everything SCHED_FIFO priority 1 on the last CPU only, so\n"
             "that wall times on a shared, busy machine approach those of an idle one (the\n"
-            "other CPUs stay free for the other load; N-hooks-at-once then shares one CPU).\n"
+            "other CPUs stay free for the other load; N-hooks-at-once then shares one CPU;\n"
+            "runc gets a realtime budget in its cgroup so that its RT tasks may join it).\n"
             "                [--runc PATH] [--busybox PATH] [--wait-idle SECONDS]\n"
             "--wait-idle: first wait (up to SECONDS) for the 1-minute load average to drop\n"
             "below 1.0; the load at start and end is reported either way.\n"
@@ -1048,16 +1030,22 @@ static char *runc_setup(const char *real_config, char *bundles[3]) {
                 " \"hooks\": {\"createRuntime\": [{\"path\": \"%s\", \"args\": "
                 "[\"workload-partitioning-hook\", \"--config\", \"%s\"], \"timeout\": 5}]},\n",
                 h == 1 ? opt.floor : opt.hook, real_config);
-        sb_printf(&b, " \"linux\": {\"resources\": {\"devices\": [{\"allow\": false, \"access\": "
-                      "\"rwm\"}]},\n"
-                      "  \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, "
-                      "{\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}],\n"
-                      "  \"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", "
-                      "\"/proc/keys\", \"/proc/latency_stats\", \"/proc/timer_list\", "
-                      "\"/proc/timer_stats\", \"/proc/sched_debug\", \"/sys/firmware\", "
-                      "\"/proc/scsi\"],\n"
-                      "  \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", "
-                      "\"/proc/sys\", \"/proc/sysrq-trigger\"]}}\n");
+        /* Under --realtime runc and the container run SCHED_FIFO; a v1 cpu cgroup
+         * only admits an RT task with an RT budget, which runc sets from here. */
+        sb_printf(&b,
+                  " \"linux\": {\"resources\": {%s\"devices\": [{\"allow\": false, \"access\": "
+                  "\"rwm\"}]},\n"
+                  "  \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, "
+                  "{\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}],\n"
+                  "  \"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", "
+                  "\"/proc/keys\", \"/proc/latency_stats\", \"/proc/timer_list\", "
+                  "\"/proc/timer_stats\", \"/proc/sched_debug\", \"/sys/firmware\", "
+                  "\"/proc/scsi\"],\n"
+                  "  \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", "
+                  "\"/proc/sys\", \"/proc/sysrq-trigger\"]}}\n",
+                  rt_cpu >= 0 ? "\"cpu\": {\"realtimeRuntime\": 100000, \"realtimePeriod\": "
+                                "1000000}, "
+                              : "");
         char *f = xasprintf("%s/config.json", dir);
         write_file(f, b.p, b.len, 0644);
         free(f);
@@ -1849,7 +1837,6 @@ int main(int argc, char **argv) {
             job_set(&fs[i]->job, NULL, opt.runc, "--root", runc_state_dir, "run", "--bundle", bd[i],
                     "id", NULL);
             fs[i]->iters = opt.runc_iters;
-            fs[i]->job.normal_sched = true;
             fs[i]->prep = runc_prep;
         }
     }
