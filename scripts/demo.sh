@@ -21,7 +21,7 @@ fi
 MGMT_OVERRIDE='{"cpushares": 400}'
 
 demo_containers() {
-    local online part=1 row
+    local online part=1 row fields
     online=$(cat "$CGROOT/cpuset/cpuset.effective_cpus")
     E2E_WORK=$(mktemp -d /tmp/wp-demo.XXXXXX)
     E2E_CGPARENT=wp-demo-$$
@@ -41,7 +41,8 @@ demo_containers() {
 
     printf '%-10s %-15s %-40s %-12s %s\n' container namespace annotation "may run on" cpu.shares
     for row in "etcd openshift-etcd target.workload.openshift.io/management" "web shop -"; do
-        set -- $row
+        read -r -a fields <<<"$row"
+        set -- "${fields[@]}"
         e2e_facts runc "$1" || { echo "container $1 did not report"; return 1; }
         printf '%-10s %-15s %-40s %-12s %s\n' "$1" "$2" "$3" "CPU $SEEN" "$SHARES"
     done
@@ -56,7 +57,7 @@ demo_containers() {
 # The hook on a fake cgroup v1 tree: two containers of one node with CPUs 0-3,
 # partition "management" reserving 0-1.
 demo_fake() {
-    local t cg proc name pid ns act ovr state f before after msg
+    local t cg proc name pid ns act ovr state f fields before after msg
     t=$(mktemp -d /tmp/wp-demo-fake.XXXXXX)
     trap 'rm -rf "$t"' EXIT
     cg=$t/cgroup proc=$t/proc
@@ -82,7 +83,8 @@ demo_fake() {
     echo
     printf '%-10s %-12s %-7s %s\n' container file before after
     for c in "etcd 101 openshift-etcd yes" "web 202 shop no"; do
-        set -- $c
+        read -r -a fields <<<"$c"
+        set -- "${fields[@]}"
         name=$1 pid=$2 ns=$3 act=$4
         mkdir -p "$cg/cpuset/kubepods/pod-$name/crio-$name" "$cg/cpu/kubepods/pod-$name/crio-$name" "$proc/$pid"
         echo 0-3 >"$cg/cpuset/kubepods/pod-$name/crio-$name/cpuset.cpus"

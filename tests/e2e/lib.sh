@@ -297,8 +297,8 @@ e2e_umount_under() {
 # Kills what is left in our cgroups (container processes whose runtime state is gone),
 # then removes the cgroup directories, deepest first.
 e2e_cgroups_remove() { # CGPARENT
-    local d f pid try
-    for try in 1 2 3 4 5; do
+    local d f pid
+    for _ in 1 2 3 4 5; do
         for f in "$CGROOT"/*/"$1"; do
             [ -d "$f" ] || continue
             while IFS= read -r pid; do
