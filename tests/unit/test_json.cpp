@@ -108,6 +108,80 @@ static void fault_kind_is_the_callers(void **) {
     ASSERT_ERR(wp::json_parse_strict("{", "ann", Fault::Input), Fault::Input, "ann");
 }
 
+static std::string parsed_string(std::string_view text) {
+    auto r = wp::json_parse_strict(text, "t");
+    ASSERT_OK(r);
+    if (!json_object_is_type(r->get(), json_type_string)) fail_msg("not a string");
+    return std::string(json_object_get_string(r->get()),
+                       static_cast<size_t>(json_object_get_string_len(r->get())));
+}
+
+static void string_escapes_are_decoded(void **) {
+    ASSERT_STR_EQ(parsed_string(R"("\u00e9\n\"\/\\\t")"), "\xc3\xa9\n\"/\\\t");
+    // A UTF-16 surrogate pair is one code point (U+1F600).
+    ASSERT_STR_EQ(parsed_string(R"("\ud83d\ude00")"), "\xf0\x9f\x98\x80");
+}
+
+static void invalid_escapes_are_refused(void **) {
+    for (const char *bad :
+         {R"("\x41")", R"("\u12")", R"("\uZZZZ")", R"("\)", R"("\a")", R"("\U00e9")"})
+        if (wp::json_parse_strict(bad, "t").ok()) fail_msg("%s was accepted", bad);
+}
+
+static void raw_control_characters_in_strings_are_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("\"a\tb\"", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("\"a\nb\"", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("{\"k\x01\": 1}", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("\"\x1f\"", "t"));
+}
+
+static void overlong_surrogate_and_out_of_range_utf8_are_refused(void **) {
+    ASSERT_FAILS(wp::json_parse_strict("\"\xc0\xaf\"", "t"));                   // overlong '/'
+    ASSERT_FAILS(wp::json_parse_strict("\"\xe0\x80\xaf\"", "t"));               // overlong '/'
+    ASSERT_FAILS(wp::json_parse_strict("\"\xed\xa0\x80\"", "t"));               // UTF-16 surrogate
+    ASSERT_FAILS(wp::json_parse_strict("\"\xf4\x90\x80\x80\"", "t"));           // > U+10FFFF
+    ASSERT_FAILS(wp::json_parse_strict("\"\xe2\x82\"", "t"));                   // truncated
+    ASSERT_FAILS(wp::json_parse_strict("\"\x80\"", "t"));                       // lone continuation
+    ASSERT_OK(wp::json_parse_strict("\"\xe2\x82\xac \xf0\x9f\x98\x80\"", "t")); // euro, emoji
+}
+
+static void only_json_whitespace_is_accepted(void **) {
+    ASSERT_OK(wp::json_parse_strict(" \t\r\n{ \t\r\n} \t\r\n", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("\f{}", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("\v{}", "t"));
+    ASSERT_FAILS(wp::json_parse_strict("\xc2\xa0{}", "t")); // no-break space
+}
+
+static void number_grammar(void **) {
+    for (const char *good : {"-0", "0.5e-3", "1E+2", "1e5", "-12.25", "0"})
+        if (!wp::json_parse_strict(good, "t").ok()) fail_msg("%s was refused", good);
+    for (const char *bad : {"-", "1e", "1e+", "--1", "1.e3", "-.5", "0.", "00", "1_000"})
+        if (wp::json_parse_strict(bad, "t").ok()) fail_msg("%s was accepted", bad);
+}
+
+static void objects_and_arrays_nest_within_the_limit(void **) {
+    std::string mixed;
+    for (int i = 0; i < wp::kJsonMaxDepth / 2; ++i)
+        mixed += "{\"a\":[";
+    mixed += "1";
+    for (int i = 0; i < wp::kJsonMaxDepth / 2; ++i)
+        mixed += "]}";
+    ASSERT_OK(wp::json_parse_strict(mixed, "t"));
+    ASSERT_FAILS(wp::json_parse_strict("{\"a\":" + mixed + "}", "t"));
+}
+
+static void one_mebibyte_document_parses_quickly(void **) {
+    std::string big = "[";
+    while (big.size() < (1u << 20) - 16)
+        big += "123456789,";
+    big += "0]";
+    double t0 = unit::now_seconds();
+    auto r = wp::json_parse_strict(big, "t");
+    double dt = unit::now_seconds() - t0;
+    ASSERT_OK(r);
+    if (dt > 1.0) fail_msg("1 MiB took %.3f s", dt);
+}
+
 static void duplicate_keys_last_one_wins(void **) {
     auto r = wp::json_parse_strict(R"({"a": 1, "a": 2})", "t");
     ASSERT_OK(r);
@@ -240,6 +314,14 @@ int main(void) {
         cmocka_unit_test(nesting_up_to_the_limit_is_accepted),
         cmocka_unit_test(nesting_beyond_the_limit_is_refused),
         cmocka_unit_test(fault_kind_is_the_callers),
+        cmocka_unit_test(string_escapes_are_decoded),
+        cmocka_unit_test(invalid_escapes_are_refused),
+        cmocka_unit_test(raw_control_characters_in_strings_are_refused),
+        cmocka_unit_test(overlong_surrogate_and_out_of_range_utf8_are_refused),
+        cmocka_unit_test(only_json_whitespace_is_accepted),
+        cmocka_unit_test(number_grammar),
+        cmocka_unit_test(objects_and_arrays_nest_within_the_limit),
+        cmocka_unit_test(one_mebibyte_document_parses_quickly),
         cmocka_unit_test(duplicate_keys_last_one_wins),
         cmocka_unit_test(json_string_returns_value_and_refuses_wrong_type),
         cmocka_unit_test(json_int_accepts_integers_only),
