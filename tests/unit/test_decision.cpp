@@ -434,6 +434,11 @@ static void namespace_outside_the_list_is_not_allowed_and_plans_nothing(void **)
         wp::Decision d = decide_in_namespace(ns);
         if (d.verdict != Verdict::NotAllowed) fail_msg("namespace %s was not refused", ns);
         expect_plan_empty(d.plan);
+        // The refusal is logged: the decision says which namespace was refused.
+        bool named = false;
+        for (auto &n : d.notes)
+            if (unit::contains(n, ns)) named = true;
+        if (!named) fail_msg("no note names the refused namespace %s", ns);
     }
 }
 

@@ -125,6 +125,15 @@ static void invalid_partition_name_is_refused(void **) {
     ASSERT_FAILS(wp::parse_partitions(one_partition("", R"({"cpuset": ""})"), kPath), kPath);
 }
 
+static void invalid_allowed_namespace_patterns_are_refused(void **) {
+    for (const char *pat : {"*", "Kube-System", "a*b", "", "a_b", "*-system"}) {
+        std::string body = std::string(R"({"cpuset": "", "allowedNamespaces": [")") + pat + "\"]}";
+        auto r = wp::parse_partitions(one_partition("management", body), kPath);
+        if (r.ok()) fail_msg("allowedNamespaces pattern \"%s\" was accepted", pat);
+        ASSERT_CONTAINS(r.error().message, "allowedNamespaces");
+    }
+}
+
 static void unsupported_version_is_refused(void **) {
     ASSERT_FAILS(wp::parse_partitions(R"({"version": 2, "partitions": {}})", kPath), "version");
     ASSERT_FAILS(wp::parse_partitions(R"({"version": "1", "partitions": {}})", kPath), "version");
@@ -343,6 +352,7 @@ int main(void) {
         cmocka_unit_test(bad_cpuset_is_refused_naming_the_partition),
         cmocka_unit_test(missing_cpuset_is_refused),
         cmocka_unit_test(invalid_partition_name_is_refused),
+        cmocka_unit_test(invalid_allowed_namespace_patterns_are_refused),
         cmocka_unit_test(unsupported_version_is_refused),
         cmocka_unit_test(missing_version_or_partitions_is_refused),
         cmocka_unit_test(negative_defaults_are_refused),
