@@ -230,6 +230,25 @@ test_crun_scope_subgroup() {
     expect_changes "cg$SCOPE/cpuset.cpus=0-1" "cg$SCOPE/cpu.weight=49"
 }
 
+t scope_other_leaf "a leaf under a scope that is not the sub-cgroup is written itself"
+test_scope_other_leaf() {
+    v2_container "$SCOPE/inner"
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "cg$SCOPE/inner/cpuset.cpus=0-1" "cg$SCOPE/inner/cpu.weight=49"
+}
+
+t container_not_under_scope "a leaf named container outside a .scope is written itself"
+test_container_not_under_scope() {
+    v2_container /kubepods/pod1/container
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "cg/kubepods/pod1/container/cpuset.cpus=0-1" \
+        "cg/kubepods/pod1/container/cpu.weight=49"
+}
+
 t crun_scope_v1 "crun systemd on v1: cpuset and cpu,cpuacct scopes are written"
 test_crun_scope_v1() {
     v1_dirs "$SCOPE/container" 0-1
