@@ -32,7 +32,7 @@ tests/security/valgrind.sh: $(SEC_HOOK_DYN)
 
 .PHONY: security-test sanitize-test fuzz fuzz-build
 security-test: deps all $(SEC_SUITES)
-	@BUILD=$(BUILD) tests/run-suites.sh $(SEC_SUITES)
+	@BUILD=$(BUILD) TEST_LOG_DIR=$(BUILD)/test-logs tests/run-suites.sh $(SEC_SUITES)
 
 # `make test SANITIZE=address,undefined` in its own build directory, so that
 # sanitized objects never mix with the release build.
