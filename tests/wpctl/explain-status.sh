@@ -210,6 +210,57 @@ test_status_on_this_host() {
     err_lacks "warning: the cpuset controller is mounted at"
 }
 
+# A real container (runc, busybox) on this host's cgroups: explain, the hook,
+# and status agree with the kernel.
+test_real_runc_container() {
+    local id bundle parent=wpctl-test-$$
+    id=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    bundle=$W/containers/$id/userdata
+    RUNC_ROOT=$W/runc RUNC_ID=$id
+    trap 'runc --root "$RUNC_ROOT" delete -f "$RUNC_ID" >/dev/null 2>&1; rmdir /sys/fs/cgroup/*/'"$parent"' 2>/dev/null; rm -rf "$W"' EXIT
+    mkdir -p "$bundle/rootfs/bin"
+    cp "$(command -v busybox)" "$bundle/rootfs/bin/busybox"
+    (cd "$bundle" && runc spec)
+    jq --arg cg "/$parent/crio-$id" '.process.args = ["/bin/busybox", "sleep", "300"]
+        | .process.terminal = false | .root.readonly = true | .linux.cgroupsPath = $cg
+        | .linux.resources.cpu = {cpus: "0-1", mems: "0"}
+        | .annotations = {"target.workload.openshift.io/management": "{\"effect\": \"PreferredDuringScheduling\"}",
+            "io.kubernetes.pod.namespace": "openshift-etcd", "io.kubernetes.pod.name": "p",
+            "io.kubernetes.container.name": "c"}' "$bundle/config.json" >"$W/c.json"
+    mv "$W/c.json" "$bundle/config.json"
+    runc --root "$RUNC_ROOT" run -d --bundle "$bundle" "$id" </dev/null >"$W/runc.out" 2>&1 || die "runc run: $(cat "$W/runc.out")"
+    mkdir -p "$W/etc"
+    jq -n '{version: 1, partitions: {management: {cpuset: "0",
+        activationAnnotation: "target.workload.openshift.io/management",
+        annotationPrefix: "resources.workload.openshift.io",
+        defaults: {cpushares: 0, cpuquota: 0, cpuperiod: 0}, allowedNamespaces: [], sources: ["t"]}}}' \
+        >"$W/etc/partitions.json"
+    jq -n --arg p "$W/etc/partitions.json" '{enabled: true, partitionsFile: $p, log: {target: "stderr"}}' >"$W/etc/config.json"
+    local st=(status --config "$W/etc/config.json" --containers-root "$W/containers")
+    # Started on 0-1: the annotations say management (0): drifted.
+    run "$WPCTL" "${st[@]}" --json
+    expect_rc 1
+    jq -e --arg id "$id" '.containers[] | select(.id == $id) | .state == "drifted" and .expected == "0"' "$W/out" >/dev/null ||
+        die "$(cat "$W/out")"
+    # explain of `runc state` says what the hook will write ...
+    runc --root "$RUNC_ROOT" state "$id" >"$W/state.json"
+    run "$WPCTL" explain --json --config "$W/etc/config.json" "$W/state.json"
+    expect_rc 0
+    jq -e '.writes | length == 1 and (.[0].file | endswith("/cpuset.cpus")) and .[0].value == "0"' "$W/out" >/dev/null ||
+        die "$(cat "$W/out")"
+    # ... the hook (given the state as it saw it at creation) writes it ...
+    jq '.status = "created"' "$W/state.json" | "$HOOK" --config "$W/etc/config.json" 2>"$W/hook.err" ||
+        die "hook: $(cat "$W/hook.err")"
+    local f
+    f=/sys/fs/cgroup/$(jq -r '.writes[0].file' "$W/out")
+    [[ $(cat "$f") == 0 ]] || die "$f holds $(cat "$f")"
+    # ... and status now sees the container pinned.
+    run "$WPCTL" "${st[@]}" --json
+    expect_rc 0
+    jq -e --arg id "$id" '.containers[] | select(.id == $id) | .state == "pinned" and .cpuset == "0"' "$W/out" >/dev/null ||
+        die "$(cat "$W/out")"
+}
+
 t "explain of a CRI-O-style state prints the decision the hook then applies" test_explain_prints_the_decision_the_hook_applies
 t "explain with a per-container override matches the hook's writes" test_explain_with_an_override_matches_the_hook
 t "explain of an out-of-range override exits 1 like the hook" test_explain_of_a_refused_override_matches_the_hook
@@ -222,6 +273,13 @@ t "status without annotations matches containers by cpuset" test_status_without_
 t "status reports an effective cpuset that differs from cpuset.cpus" test_status_reports_an_effective_cpuset_that_differs
 t "status on a cgroup v2 tree (crun's container sub-cgroup)" test_status_on_a_v2_tree
 t "status does not follow symlinks out of the tree" test_status_does_not_follow_symlinks
+if ! command -v runc >/dev/null || ! command -v busybox >/dev/null; then
+    skip "explain, hook and status on a real runc container" "runc or busybox is not installed"
+elif [[ $(nproc) -lt 2 ]]; then
+    skip "explain, hook and status on a real runc container" "needs 2 CPUs"
+else
+    t "explain, hook and status on a real runc container" test_real_runc_container
+fi
 if [[ -d /sys/fs/cgroup && $(id -u) == 0 ]]; then
     t "status walks this host's real cgroup hierarchy" test_status_on_this_host
 else
