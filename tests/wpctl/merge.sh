@@ -14,6 +14,9 @@ test_examples_produce_the_documented_merged_file() {
     expect_rc 0
     diff -u "$EX/node/partitions.json" "$W/partitions.json" || die "differs from config/examples/node/partitions.json"
     [[ $(stat -c %a "$W/partitions.json") == 644 ]] || die "mode is not 0644"
+    # ... and config/examples/README.md shows that file.
+    sed -n '/^```json$/,/^```$/p' "$EX/README.md" | sed '1d;$d' >"$W/readme.json"
+    diff -u "$W/readme.json" "$W/partitions.json" || die "config/examples/README.md shows another merged file"
 }
 
 test_several_objects_both_forms_with_duplicates() {
