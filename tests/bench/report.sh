@@ -9,7 +9,7 @@ def f2: if . == null then "n/a" else (. * 100 | round / 100 | tostring) end;
 def f0: if . == null then "n/a" else (round | tostring) end;
 def met($m): if $m == null then "unknown" elif $m then "met" else "**not met**" end;
 "Run \(.timestamp): \(.machine.cpu), \(.machine.cpus) CPUs, kernel \(.machine.kernel), cgroup \(.machine.cgroup), "
-+ "1-min load average \(.machine.loadavg_start) at start and \(.machine.loadavg_end) at end, nice \(.machine.nice). "
++ "1-min load average \(.machine.loadavg_start) at start and \(.machine.loadavg_end) at end, nice \(.machine.nice)\(if (.machine.realtime_cpu // -1) >= 0 then ", SCHED_FIFO on CPU \(.machine.realtime_cpu) (--realtime)" else "" end). "
 + "Hook \(if .hook.static then "statically" else "dynamically" end) linked. Iterations: \(.iterations.fast) "
 + "(jq \(.iterations.slow), runc \(.iterations.runc), \(.iterations.curve) a curve point).",
 "",
