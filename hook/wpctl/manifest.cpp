@@ -34,7 +34,9 @@ Result<std::string> read_input_file(const std::string &path, size_t max) {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0)
         return make_error(Fault::System, path + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return make_error(Fault::Usage, path + ": not a regular file");
+    // Regular files, and character devices such as /dev/null or /dev/stdin.
+    if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+        return make_error(Fault::Usage, path + ": not a regular file");
     return wp::read_fd_bounded(fd.get(), max, path);
 }
 

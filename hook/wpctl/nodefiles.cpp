@@ -29,6 +29,10 @@ bool check_top(json_object *root, const std::string &path, const char *what, Dia
     return true;
 }
 
+bool blank(std::string_view text) {
+    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
 } // namespace
 
 bool valid_namespace_pattern(std::string_view s) {
@@ -57,6 +61,10 @@ std::string check_defaults(const wp::PartitionDefaults &d) {
 
 Pinning parse_pinning(std::string_view text, const std::string &path, Diagnostics &diag) {
     Pinning out;
+    if (blank(text)) {
+        diag.warn(path + ": empty: no partition has a cpuset on this node");
+        return out;
+    }
     auto root = wp::json_parse_strict(text, path);
     if (!root) {
         diag.error(root.error().message);
@@ -102,6 +110,7 @@ Pinning parse_pinning(std::string_view text, const std::string &path, Diagnostic
 
 Policy parse_policy(std::string_view text, const std::string &path, Diagnostics &diag) {
     Policy out;
+    if (blank(text)) return out; // no policy
     auto root = wp::json_parse_strict(text, path);
     if (!root) {
         diag.error(root.error().message);

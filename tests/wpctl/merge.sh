@@ -73,6 +73,7 @@ test_unknown_scope_is_refused() {
     wp_object scoped partitions management | sed 's/scope: cluster/scope: node/' >"$W/s.yaml"
     run "$WPCTL" merge -o "$W/out.json" --pinning /dev/null "$W/s.yaml"
     expect_rc 1
+    [[ $(grep -c 'error:' "$W/err") == 1 ]] || die "expected one error: $(cat "$W/err")"
     err_has "$W/s.yaml: object \"scoped\": status.partitions[0].scope: unknown scope \"node\""
     [[ ! -e "$W/out.json" ]] || die "written despite an error"
 }
@@ -185,6 +186,14 @@ test_corrupt_current_file_needs_allow_removal() {
     [[ $(partition_names "$W/out.json") == management ]] || die "not replaced"
 }
 
+test_empty_pinning_file_means_no_cpusets() {
+    wp_object a names management >"$W/a.yaml"
+    run "$WPCTL" merge -o - --pinning /dev/null "$W/a.yaml"
+    expect_rc 0
+    err_has "/dev/null: empty: no partition has a cpuset"
+    jq -e '.partitions.management.cpuset == ""' "$W/out" >/dev/null || die "$(cat "$W/out")"
+}
+
 test_dry_run_writes_nothing() {
     wp_object a names management >"$W/a.yaml"
     pin
@@ -219,6 +228,7 @@ t "a partition removed with --allow-removal is dropped" test_removal_with_allow_
 t "an unchanged merged file is not rewritten" test_unchanged_file_is_not_rewritten
 t "the write is 0644 whatever the umask, leaves no temp file, creates the directory" test_atomic_write_leaves_no_temp_file_and_creates_the_directory
 t "a corrupt current file is only replaced with --allow-removal" test_corrupt_current_file_needs_allow_removal
+t "an empty pinning file (/dev/null) gives every partition cpuset \"\"" test_empty_pinning_file_means_no_cpusets
 t "--dry-run prints the merged file and writes nothing" test_dry_run_writes_nothing
 t "usage errors exit 2" test_usage_errors_exit_2
 done_testing
