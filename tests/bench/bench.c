@@ -343,6 +343,7 @@ static long job_peak_rss(job_t *j) {
 typedef struct {
     int n;
     double median, p99, min, max, mean;
+    double se_median; /* standard error of the median, 1.2533 sd / sqrt(n) */
 } stats_t;
 
 static int cmp_double(const void *a, const void *b) {
@@ -364,6 +365,10 @@ static stats_t stats_of(double *v, int n) {
     for (int i = 0; i < n; i++)
         sum += v[i];
     s.mean = sum / n;
+    double ss = 0;
+    for (int i = 0; i < n; i++)
+        ss += (v[i] - s.mean) * (v[i] - s.mean);
+    s.se_median = n > 1 ? 1.2533 * sqrt(ss / (n - 1)) / sqrt(n) : NAN;
     return s;
 }
 
@@ -885,11 +890,14 @@ static char *real_setup(void) {
     if (real_sleeper < 0) return xasprintf("fork: %s", strerror(errno));
     if (real_sleeper == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        struct sched_param sp = {.sched_priority = 0};
-        sched_setscheduler(0, SCHED_OTHER, &sp); /* an RT task cannot join a v1 cpu cgroup */
         for (;;)
             pause();
     }
+    /* Under --realtime: an RT task cannot join a v1 cpu cgroup without an RT
+     * budget. Set by the parent, so that it holds before the move below. */
+    struct sched_param sp = {.sched_priority = 0};
+    if (rt_cpu >= 0 && sched_setscheduler(real_sleeper, SCHED_OTHER, &sp) < 0)
+        return xasprintf("sched_setscheduler: %s", strerror(errno));
     char pid[32];
     snprintf(pid, sizeof pid, "%d", (int)real_sleeper);
     const char *leaves[] = {real_cpuset_dir, real_cpu_dir};
@@ -1388,7 +1396,7 @@ typedef struct {
     double value_cpu; /* the same figure from CPU time (user + sys), NAN when n/a */
     bool le;          /* met when value <= limit (else >=) */
     const char *unit;
-    const char *missing; /* why value is unknown, or NULL */
+    double noise; /* ± two standard errors of value (wall time), NAN when not computed */
 } target_t;
 
 static target_t targets[5];
@@ -1410,6 +1418,7 @@ static void add_target(const char *key, const char *what, double value, double l
     t->le = le;
     t->unit = unit;
     t->value_cpu = NAN;
+    t->noise = NAN;
 }
 
 static const char *target_state_of(const target_t *t, double v) {
@@ -1417,7 +1426,10 @@ static const char *target_state_of(const target_t *t, double v) {
     return (t->le ? v <= t->limit : v >= t->limit) ? "met" : "NOT met";
 }
 
+/* On wall time: "uncertain" when the limit lies within value ± noise. */
 static const char *target_state(const target_t *t) {
+    if (!isnan(t->noise) && !isnan(t->value) && fabs(t->value - t->limit) < t->noise)
+        return "uncertain";
     return target_state_of(t, t->value);
 }
 
@@ -1431,6 +1443,14 @@ static double overhead_pct(const char *base, const char *with, bool cpu) {
 
 static double runc_overhead_pct(void) {
     return overhead_pct("runc", "runc_hook", false);
+}
+
+/* Two standard errors of the wall-time difference runc_hook - runc, in % of runc. */
+static double runc_overhead_noise_pct(void) {
+    bcase *a = find_case("runc"), *b = find_case("runc_hook");
+    if (!a || !b || a->skipped || b->skipped || a->st.median <= 0) return NAN;
+    return 2 * sqrt(a->st.se_median * a->st.se_median + b->st.se_median * b->st.se_median) /
+           a->st.median * 100.0;
 }
 
 static double cpu_ratio(const char *key) {
@@ -1448,6 +1468,7 @@ static void compute_targets(void) {
     add_target("runc_overhead_pct", "(f) hook's share of a runc start", runc_overhead_pct(), 5.0,
                true, "%");
     targets[ntargets - 1].value_cpu = overhead_pct("runc", "runc_hook", true);
+    targets[ntargets - 1].noise = runc_overhead_noise_pct();
     double rss = NAN;
     for (int i = 0; i < ncases; i++)
         if (cases[i].is_hook && !cases[i].skipped && cases[i].rss_kib >= 0)
@@ -1485,9 +1506,10 @@ static void print_table(FILE *f) {
     double pct = runc_overhead_pct();
     if (!isnan(pct))
         fprintf(f,
-                "the hook adds %.2f %% to a runc container start (CPU time: %.2f %%); runc's own "
-                "cost of running any hook (the floor as hook): %.2f %% (CPU time: %.2f %%)\n",
-                pct, overhead_pct("runc", "runc_hook", true),
+                "the hook adds %.2f %% (+- %.2f %%) to a runc container start (CPU time: %.2f %%); "
+                "runc's own cost of running any hook (the floor as hook): %.2f %% (CPU time: "
+                "%.2f %%)\n",
+                pct, runc_overhead_noise_pct(), overhead_pct("runc", "runc_hook", true),
                 overhead_pct("runc", "runc_floor_hook", false),
                 overhead_pct("runc", "runc_floor_hook", true));
 
@@ -1661,13 +1683,16 @@ static void write_json(const char *path) {
                 isnan(t->value_cpu)                                    ? "null"
                 : strcmp(target_state_of(t, t->value_cpu), "met") == 0 ? "true"
                                                                        : "false");
+        fprintf(f, ", \"noise\": ");
+        json_num(f, t->noise);
         fprintf(f, ", \"limit\": ");
         json_num(f, t->limit);
-        fprintf(f, ", \"compare\": \"%s\", \"unit\": \"%s\", \"met\": %s}%s\n",
-                t->le ? "<=" : ">=", t->unit,
-                isnan(t->value)                       ? "null"
-                : strcmp(target_state(t), "met") == 0 ? "true"
-                                                      : "false",
+        const char *state = target_state(t);
+        fprintf(f, ", \"compare\": \"%s\", \"unit\": \"%s\", \"state\": \"%s\", \"met\": %s}%s\n",
+                t->le ? "<=" : ">=", t->unit, state,
+                strcmp(state, "met") == 0       ? "true"
+                : strcmp(state, "NOT met") == 0 ? "false"
+                                                : "null",
                 i + 1 < ntargets ? "," : "");
     }
     fprintf(f, "  }\n}\n");

@@ -8,6 +8,7 @@ def f1: if . == null then "n/a" else (. * 10 | round / 10 | tostring) end;
 def f2: if . == null then "n/a" else (. * 100 | round / 100 | tostring) end;
 def f0: if . == null then "n/a" else (round | tostring) end;
 def met($m): if $m == null then "unknown" elif $m then "met" else "**not met**" end;
+def state($t): if $t.state == "met" then "met" elif $t.state == "NOT met" then "**not met**" elif $t.state == "uncertain" then "uncertain (± \($t.noise | f2))" else met($t.met) end;
 "Run \(.timestamp): \(.machine.cpu), \(.machine.cpus) CPUs, kernel \(.machine.kernel), cgroup \(.machine.cgroup), "
 + "1-min load average \(.machine.loadavg_start) at start and \(.machine.loadavg_end) at end, nice \(.machine.nice)\(if (.machine.realtime_cpu // -1) >= 0 then ", SCHED_FIFO on CPU \(.machine.realtime_cpu) (--realtime)" else "" end). "
 + "Hook \(if .hook.static then "statically" else "dynamically" end) linked. Iterations: \(.iterations.fast) "
@@ -22,7 +23,7 @@ def met($m): if $m == null then "unknown" elif $m then "met" else "**not met**" 
 "| target | limit | wall-time median | | CPU time | |",
 "|---|---:|---:|---|---:|---|",
 (.targets | to_entries[] | .value as $t |
-  "| \($t.what) | \($t.compare) \($t.limit | f2) \($t.unit) | \($t.value | f2) \($t.unit) | \(met($t.met)) | \($t.value_cpu | f2) | \(if $t.value_cpu == null then "" else met($t.met_cpu) end) |"),
+  "| \($t.what) | \($t.compare) \($t.limit | f2) \($t.unit) | \($t.value | f2) \($t.unit) | \(state($t)) | \($t.value_cpu | f2) | \(if $t.value_cpu == null then "" else met($t.met_cpu) end) |"),
 "",
 (.curves | to_entries[] | .value as $c |
   "**\($c.label)** — verdict: \($c.verdict) by wall time (growth exponent \($c.growth_exponent | f2), \($c.us_per_unit | f2) µs per \($c.unit) above the first point)\(if $c.verdict_cpu != "n/a" then ", \($c.verdict_cpu) by CPU time (exponent \($c.growth_exponent_cpu | f2), \($c.us_per_unit_cpu | f2) µs per \($c.unit))" else "" end)\(if $c.skipped then "; incomplete: \($c.skipped)" else "" end)",
