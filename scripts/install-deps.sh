@@ -6,7 +6,7 @@ pkgs=(g++ make pkg-config clang-format
       libjson-c-dev libseccomp-dev libcgroup-dev libcmocka-dev libyaml-dev
       runc podman crun busybox-static jq
       rpm cpio python3-yaml
-      clang libclang-rt-14-dev valgrind)
+      clang libclang-rt-14-dev valgrind strace)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
