@@ -4,7 +4,10 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <string_view>
+#include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -32,6 +35,18 @@ std::string random_suffix() {
     return s;
 }
 
+void remove_stale_temps(int dfd, const std::string &prefix) {
+    DIR *d = ::fdopendir(::dup(dfd));
+    if (d == nullptr) return;
+    std::vector<std::string> stale;
+    while (dirent *e = ::readdir(d))
+        if (std::string_view(e->d_name).substr(0, prefix.size()) == prefix)
+            stale.emplace_back(e->d_name);
+    ::closedir(d);
+    for (const auto &n : stale)
+        ::unlinkat(dfd, n.c_str(), 0);
+}
+
 } // namespace
 
 wp::Status write_file_atomic(const std::string &path, std::string_view content, mode_t mode) {
@@ -52,6 +67,9 @@ wp::Status write_file_atomic(const std::string &path, std::string_view content, 
     wp::UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dfd.valid()) return sys_error(dir);
     if (::flock(dfd.get(), LOCK_EX) != 0) return sys_error(dir + ": flock");
+    // Every writer holds the lock while its temporary file exists, so any
+    // temporary file seen now was left by a writer that was killed: remove it.
+    remove_stale_temps(dfd.get(), "." + base + ".tmp.");
 
     std::string tmp;
     wp::UniqueFd fd;

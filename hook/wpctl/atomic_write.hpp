@@ -14,7 +14,8 @@ namespace wpctl {
 
 // Writes `content` to `path` atomically with mode `mode` (umask does not apply).
 // Missing parent directories are created with mode 0755. Concurrent writers
-// are serialized with flock(2) on the directory.
+// are serialized with flock(2) on the directory; temporary files left by a
+// writer that was killed are removed.
 wp::Status write_file_atomic(const std::string &path, std::string_view content, mode_t mode);
 
 } // namespace wpctl

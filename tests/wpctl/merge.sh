@@ -171,6 +171,12 @@ test_atomic_write_leaves_no_temp_file_and_creates_the_directory() {
     [[ $(stat -c %a "$W/new/dir/partitions.json") == 644 ]] || die "mode $(stat -c %a "$W/new/dir/partitions.json") despite umask 077"
     [[ $(find "$W/new/dir" -mindepth 1 | wc -l) == 1 ]] || die "left files behind: $(ls -a "$W/new/dir")"
     "$WPCTL" validate "$W/new/dir/partitions.json" >/dev/null || die "the written file does not validate"
+    # A temporary file left by a killed writer is removed by the next merge.
+    echo partial >"$W/new/dir/.partitions.json.tmp.999999.deadbeef"
+    wp_object b names other >"$W/b.yaml"
+    run "$WPCTL" merge -o "$W/new/dir/partitions.json" --pinning "$W/pin" "$W/a.yaml" "$W/b.yaml"
+    expect_rc 0
+    [[ $(find "$W/new/dir" -mindepth 1 | wc -l) == 1 ]] || die "left files behind: $(ls -a "$W/new/dir")"
 }
 
 test_corrupt_current_file_needs_allow_removal() {
@@ -226,7 +232,7 @@ t "the node policy is applied; a typo in it is refused" test_policy_is_applied_a
 t "a partition removed without --allow-removal is kept, with an error" test_removal_is_refused_without_allow_removal
 t "a partition removed with --allow-removal is dropped" test_removal_with_allow_removal
 t "an unchanged merged file is not rewritten" test_unchanged_file_is_not_rewritten
-t "the write is 0644 whatever the umask, leaves no temp file, creates the directory" test_atomic_write_leaves_no_temp_file_and_creates_the_directory
+t "the write is 0644 whatever the umask, creates the directory, leaves and keeps no temp file" test_atomic_write_leaves_no_temp_file_and_creates_the_directory
 t "a corrupt current file is only replaced with --allow-removal" test_corrupt_current_file_needs_allow_removal
 t "an empty pinning file (/dev/null) gives every partition cpuset \"\"" test_empty_pinning_file_means_no_cpusets
 t "--dry-run prints the merged file and writes nothing" test_dry_run_writes_nothing
