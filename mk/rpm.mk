@@ -31,7 +31,7 @@ RPM_IN_TEST  ?= $(if $(filter true,$(CI)),1,0)
 export RPM_IN_TEST
 
 PACKAGING_SUITES := tests/packaging/test_machineconfig.py tests/packaging/test_systemd_unit.sh \
-                    tests/packaging/test_rpm_payload.sh
+                    tests/packaging/test_make_install.sh tests/packaging/test_rpm_payload.sh
 TEST_SUITES += $(PACKAGING_SUITES)
 
 .PHONY: dist rpm check-unit install-packaging
@@ -81,7 +81,8 @@ check-unit:
 WPCTL_INSTALLED = $(or $(SBINDIR),$(BINDIR))/wpctl
 install: install-packaging
 install-packaging:
-	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/workload-partitioning
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/workload-partitioning \
+	  $(DESTDIR)$(SYSCONFDIR)/workload-partitioning/workloadpartitions.d
 	sed 's|/usr/bin/wpctl|$(WPCTL_INSTALLED)|' config/systemd/workload-partitioning-merge.service \
 	  > $(DESTDIR)$(UNITDIR)/workload-partitioning-merge.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/workload-partitioning-merge.service
