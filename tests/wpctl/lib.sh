@@ -8,8 +8,11 @@
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD_DIR=${BUILD:-build}
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR=$SRC/$BUILD_DIR ;; esac
+# shellcheck disable=SC2034 # used by the suites
 WPCTL=$BUILD_DIR/wpctl
+# shellcheck disable=SC2034
 HOOK=$BUILD_DIR/workload-partitioning-hook
+# shellcheck disable=SC2034
 EX=$SRC/config/examples
 TAP_N=0
 TAP_FAILED=0

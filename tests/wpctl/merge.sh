@@ -6,7 +6,7 @@ set -u
 need "$WPCTL"
 
 PIN_DEFAULT='{"management": {"cpuset": "0-1"}, "extra": {"cpuset": "2"}}'
-pin() { printf '%s\n' "${1:-$PIN_DEFAULT}" >"$W/pin"; }
+pin() { printf "%s\n" "$PIN_DEFAULT" >"$W/pin"; }
 
 test_examples_produce_the_documented_merged_file() {
     run "$WPCTL" merge -o "$W/partitions.json" --pinning "$EX/node/openshift-workload-pinning" \
