@@ -77,6 +77,20 @@ test_explain_with_an_override_matches_the_hook() {
     [[ $(jq '.writes | length' "$W/explain.json") -ge 3 ]] || die "writes: $(jq -c .writes "$W/explain.json")"
 }
 
+test_explain_on_a_v2_tree_matches_the_hook() {
+    fake_node_v2
+    wp_object management-partition names management >"$W/m.yaml"
+    echo '{"management": {"cpuset": "0-1"}}' >"$W/pin"
+    "$WPCTL" merge -o "$W/etc/partitions.json" --pinning "$W/pin" "$W/m.yaml" 2>/dev/null
+    crio_state management openshift-etcd '{"cpushares": 400, "cpuquota": 20000}'
+    explain_then_hook
+    [[ $EXPLAIN_RC == 0 ]] || die "exit $EXPLAIN_RC"
+    local leaf=$W/cg/${POD_PATH#/}
+    [[ $(cat "$leaf/cpuset.cpus") == 0-1 ]] || die "cpuset $(cat "$leaf/cpuset.cpus")"
+    [[ $(cat "$leaf/cpu.weight") != 100 ]] || die "cpu.weight not written"
+    [[ $(cat "$leaf/cpu.max") == "20000 100000" ]] || die "cpu.max $(cat "$leaf/cpu.max")"
+}
+
 test_explain_of_a_refused_override_matches_the_hook() {
     node_with '{"management": {"cpuset": "0-1"}}'
     crio_state management openshift-etcd '{"cpushares": 1}'
@@ -263,6 +277,7 @@ test_real_runc_container() {
 
 t "explain of a CRI-O-style state prints the decision the hook then applies" test_explain_prints_the_decision_the_hook_applies
 t "explain with a per-container override matches the hook's writes" test_explain_with_an_override_matches_the_hook
+t "explain on a cgroup v2 tree (weight, cpu.max) matches the hook" test_explain_on_a_v2_tree_matches_the_hook
 t "explain of an out-of-range override exits 1 like the hook" test_explain_of_a_refused_override_matches_the_hook
 t "explain of a pod outside allowedNamespaces: not-allowed, the hook pins nothing" test_explain_of_a_namespace_outside_the_policy
 t "explain of a container without the activation annotation" test_explain_of_an_unpartitioned_container

@@ -147,6 +147,28 @@ fake_node() {
     chmod 0644 "$W/etc/config.json"
 }
 
+# fake_node_v2: as fake_node, but a cgroup v2 tree at $W/cg (the pod's
+# directories carry cpuset.cpus, cpu.weight and cpu.max; no effective files,
+# so the hook reports the cpuset as not verified).
+fake_node_v2() {
+    fake_node "$@"
+    rm -rf "$W/cg"
+    mkdir -p "$W/cg"
+    echo "cpuset cpu io memory pids" >"$W/cg/cgroup.controllers"
+    echo 0-3 >"$W/cg/cpuset.cpus.effective"
+    local d acc= IFS=/
+    for d in ${POD_PATH#/}; do
+        acc=${acc:+$acc/}$d
+        mkdir -p "$W/cg/$acc"
+        echo "cpuset cpu io memory pids" >"$W/cg/$acc/cgroup.controllers"
+        echo "" >"$W/cg/$acc/cpuset.cpus"
+        echo 100 >"$W/cg/$acc/cpu.weight"
+        echo "max 100000" >"$W/cg/$acc/cpu.max"
+    done
+    unset IFS
+    printf '0::%s\n' "$POD_PATH" >"$W/proc/$FAKE_PID/cgroup"
+}
+
 # leaf_cpus / leaf_shares: what the container's cgroup holds.
 leaf_cpus() { tr -d '\n' <"$W/cg/cpuset/${POD_PATH#/}/cpuset.cpus"; }
 leaf_shares() { tr -d '\n' <"$W/cg/cpu,cpuacct/${POD_PATH#/}/cpu.shares"; }
