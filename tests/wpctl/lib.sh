@@ -156,7 +156,7 @@ fake_node_v2() {
     mkdir -p "$W/cg"
     echo "cpuset cpu io memory pids" >"$W/cg/cgroup.controllers"
     echo 0-3 >"$W/cg/cpuset.cpus.effective"
-    local d acc= IFS=/
+    local d acc='' IFS=/
     for d in ${POD_PATH#/}; do
         acc=${acc:+$acc/}$d
         mkdir -p "$W/cg/$acc"
