@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <map>
 #include <set>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_write.hpp"
@@ -236,7 +237,9 @@ int cmd_merge(int argc, char **argv) {
     std::vector<std::string> names;
     for (const auto &p : res.file.partitions)
         names.push_back(p.name);
-    if (current_text && *current_text == text) {
+    struct stat cur_st {};
+    bool cur_mode_ok = ::stat(output.c_str(), &cur_st) == 0 && (cur_st.st_mode & 07777) == 0644;
+    if (current_text && *current_text == text && cur_mode_ok) {
         std::fprintf(stderr, "wpctl merge: %s unchanged (%zu partitions: %s)\n", output.c_str(),
                      names.size(), join(names).c_str());
         return rc;

@@ -160,6 +160,12 @@ test_unchanged_file_is_not_rewritten() {
     expect_rc 0
     err_has unchanged
     [[ $(stat -c %i "$W/out.json") == "$ino" ]] || die "rewritten"
+    # Same content, wrong mode: rewritten with 0644.
+    chmod 0600 "$W/out.json"
+    run "$WPCTL" merge -o "$W/out.json" --pinning "$W/pin" "$W/a.yaml"
+    expect_rc 0
+    err_has wrote
+    [[ $(stat -c %a "$W/out.json") == 644 ]] || die "mode $(stat -c %a "$W/out.json")"
 }
 
 test_atomic_write_leaves_no_temp_file_and_creates_the_directory() {
