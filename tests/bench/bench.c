@@ -720,7 +720,7 @@ struct bcase {
     int fake_k;
 };
 
-static bcase cases[8];
+static bcase cases[10];
 static int ncases;
 
 static bcase *add_case(const char *key, const char *label) {
@@ -964,7 +964,7 @@ static void runc_prep(bcase *c, int iter) {
 
 /* Three bundles: no hook; the floor binary as the hook (what runc itself pays
  * to run any hook); the workload-partitioning hook. */
-static char *runc_setup(const char *real_config, char *bundles[3]) {
+static char *runc_setup(const char *real_config, const char *real_config_all, char *bundles[4]) {
     if (geteuid() != 0) return strdup("not root");
     if (!opt.runc) opt.runc = which("runc");
     if (!opt.runc) return strdup("runc not found in PATH");
@@ -992,8 +992,8 @@ static char *runc_setup(const char *real_config, char *bundles[3]) {
     if (symlink("busybox", lnk) < 0) return xasprintf("symlink %s: %s", lnk, strerror(errno));
     runc_state_dir = xasprintf("%s/runc/state", work);
     mkdir_p(runc_state_dir);
-    const char *names[3] = {"plain", "floor-hook", "hook"};
-    for (int h = 0; h < 3; h++) {
+    const char *names[4] = {"plain", "floor-hook", "hook", "hook-all-cpus"};
+    for (int h = 0; h < 4; h++) {
         char *dir = xasprintf("%s/runc/bundle-%s", work, names[h]);
         mkdir_p(dir);
         sb_t b = {0};
@@ -1037,7 +1037,7 @@ static char *runc_setup(const char *real_config, char *bundles[3]) {
                 &b,
                 " \"hooks\": {\"createRuntime\": [{\"path\": \"%s\", \"args\": "
                 "[\"workload-partitioning-hook\", \"--config\", \"%s\"], \"timeout\": 5}]},\n",
-                h == 1 ? opt.floor : opt.hook, real_config);
+                h == 1 ? opt.floor : opt.hook, h == 3 ? real_config_all : real_config);
         /* Under --realtime runc and the container run SCHED_FIFO; a v1 cpu cgroup
          * only admits an RT task with an RT budget, which runc sets from here. */
         sb_printf(&b,
@@ -1508,10 +1508,13 @@ static void print_table(FILE *f) {
         fprintf(f,
                 "the hook adds %.2f %% (+- %.2f %%) to a runc container start (CPU time: %.2f %%); "
                 "runc's own cost of running any hook (the floor as hook): %.2f %% (CPU time: "
-                "%.2f %%)\n",
+                "%.2f %%); with a partition of all CPUs (no confinement): %.2f %% (CPU time: %.2f "
+                "%%)\n",
                 pct, runc_overhead_noise_pct(), overhead_pct("runc", "runc_hook", true),
                 overhead_pct("runc", "runc_floor_hook", false),
-                overhead_pct("runc", "runc_floor_hook", true));
+                overhead_pct("runc", "runc_floor_hook", true),
+                overhead_pct("runc", "runc_hook_all_cpus", false),
+                overhead_pct("runc", "runc_hook_all_cpus", true));
 
     for (int i = 0; i < ncurves; i++) {
         curve_t *c = &curves[i];
@@ -1635,6 +1638,8 @@ static void write_json(const char *path) {
     json_num(f, overhead_pct("runc", "runc_hook", true));
     fprintf(f, ",\n  \"runc_floor_hook_overhead_pct\": ");
     json_num(f, overhead_pct("runc", "runc_floor_hook", false));
+    fprintf(f, ",\n  \"runc_hook_all_cpus_overhead_pct\": ");
+    json_num(f, overhead_pct("runc", "runc_hook_all_cpus", false));
     fprintf(f, ",\n  \"curves\": {\n");
     for (int i = 0; i < ncurves; i++) {
         curve_t *c = &curves[i];
@@ -1849,16 +1854,23 @@ int main(int argc, char **argv) {
     bcase *f0 = add_case("runc", "(f) runc run /bin/true");
     bcase *fx = add_case("runc_floor_hook", "(f) runc run /bin/true, the floor as hook");
     bcase *f1 = add_case("runc_hook", "(f) runc run /bin/true, with the hook");
+    bcase *fa = add_case("runc_hook_all_cpus", "(f) the same, partition = all CPUs");
     char *why = NULL;
     if (opt.skip_runc)
         why = strdup("--skip-runc");
     else if (dd->skipped)
         why = xasprintf("needs the real-cgroup setup of (d): %s", dd->skipped);
     else {
-        char *bd[3] = {NULL, NULL, NULL};
-        why = runc_setup(real_config, bd);
-        bcase *fs[3] = {f0, fx, f1};
-        for (int i = 0; i < 3 && !why; i++) {
+        /* The hook with a partition of all online CPUs: it writes the same files
+         * but does not confine the rest of the container's start to fewer CPUs. */
+        char *real_config_all = xasprintf("%s/config-real-all.json", work);
+        char *real_partitions_all = xasprintf("%s/partitions-real-all.json", work);
+        make_partitions(real_partitions_all, 1, real_online);
+        make_config(real_config_all, real_partitions_all, "/sys/fs/cgroup", "/proc");
+        char *bd[4] = {NULL, NULL, NULL, NULL};
+        why = runc_setup(real_config, real_config_all, bd);
+        bcase *fs[4] = {f0, fx, f1, fa};
+        for (int i = 0; i < 4 && !why; i++) {
             job_set(&fs[i]->job, NULL, opt.runc, "--root", runc_state_dir, "run", "--bundle", bd[i],
                     "id", NULL);
             fs[i]->iters = opt.runc_iters;
@@ -1869,10 +1881,11 @@ int main(int argc, char **argv) {
         f0->skipped = why;
         fx->skipped = strdup(why);
         f1->skipped = strdup(why);
+        fa->skipped = strdup(why);
     } else {
         fprintf(stderr, "wp-bench: (f) runc, %d iterations each ...\n", opt.runc_iters);
-        bcase *phase2[] = {f0, fx, f1};
-        run_interleaved(phase2, 3);
+        bcase *phase2[] = {f0, fx, f1, fa};
+        run_interleaved(phase2, 4);
     }
 
     if (!opt.no_curves) {

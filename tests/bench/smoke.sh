@@ -53,7 +53,7 @@ done
 check "the floor's ratio is 1" '.cases.floor.ratio_to_floor == 1'
 check "the hook's peak RSS is measured" '.cases.fake_pin.peak_rss_kib > 0'
 # Cases that need root, cgroup v1 and runc: skipped with a reason elsewhere.
-for c in real_pin runc runc_hook; do
+for c in real_pin runc runc_floor_hook runc_hook runc_hook_all_cpus; do
     why=$(jq -r ".cases.$c.skipped // empty" "$json")
     if [[ $why == validation* ]]; then
         notok "case $c ran: $why" # the environment allows it, the hook failed it
