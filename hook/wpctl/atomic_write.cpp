@@ -49,7 +49,7 @@ void remove_stale_temps(int dfd, const std::string &prefix) {
 
 } // namespace
 
-wp::Status write_file_atomic(const std::string &path, std::string_view content, mode_t mode) {
+wp::Result<LockedTarget> lock_target(const std::string &path) {
     namespace fs = std::filesystem;
     fs::path p(path);
     std::string base = p.filename().string();
@@ -70,19 +70,29 @@ wp::Status write_file_atomic(const std::string &path, std::string_view content, 
     // Every writer holds the lock while its temporary file exists, so any
     // temporary file seen now was left by a writer that was killed: remove it.
     remove_stale_temps(dfd.get(), "." + base + ".tmp.");
+    LockedTarget t;
+    t.path = path;
+    t.dir = dir;
+    t.base = base;
+    t.dirfd = std::move(dfd);
+    return t;
+}
 
+wp::Status write_locked(const LockedTarget &t, std::string_view content, mode_t mode) {
+    const std::string &dir = t.dir, &base = t.base, &path = t.path;
+    const int dirfd = t.dirfd.get();
     std::string tmp;
     wp::UniqueFd fd;
     for (int attempt = 0; attempt < 16 && !fd.valid(); ++attempt) {
         tmp = "." + base + ".tmp." + std::to_string(::getpid()) + "." + random_suffix();
-        fd.reset(::openat(dfd.get(), tmp.c_str(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+        fd.reset(::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                          0600));
         if (!fd.valid() && errno != EEXIST) return sys_error(dir + "/" + tmp);
     }
     if (!fd.valid()) return sys_error(dir + "/" + tmp);
     auto fail = [&](const std::string &what) {
         wp::Error e = sys_error(what);
-        ::unlinkat(dfd.get(), tmp.c_str(), 0);
+        ::unlinkat(dirfd, tmp.c_str(), 0);
         return e;
     };
     const std::string tmp_path = dir + "/" + tmp;
@@ -98,10 +108,16 @@ wp::Status write_file_atomic(const std::string &path, std::string_view content, 
     if (::fchmod(fd.get(), mode) != 0) return fail(tmp_path + ": fchmod");
     if (::fsync(fd.get()) != 0) return fail(tmp_path + ": fsync");
     if (::close(fd.release()) != 0) return fail(tmp_path + ": close");
-    if (::renameat(dfd.get(), tmp.c_str(), dfd.get(), base.c_str()) != 0)
+    if (::renameat(dirfd, tmp.c_str(), dirfd, base.c_str()) != 0)
         return fail("rename " + tmp_path + " -> " + path);
-    if (::fsync(dfd.get()) != 0) return sys_error(dir + ": fsync of the directory");
+    if (::fsync(dirfd) != 0) return sys_error(dir + ": fsync of the directory");
     return wp::ok_status();
+}
+
+wp::Status write_file_atomic(const std::string &path, std::string_view content, mode_t mode) {
+    auto t = lock_target(path);
+    if (!t) return t.take_error();
+    return write_locked(*t, content, mode);
 }
 
 } // namespace wpctl

@@ -196,6 +196,17 @@ int cmd_merge(int argc, char **argv) {
         in.policy = parse_policy(*t, policy_path, diag);
 
     std::optional<std::string> current_text;
+    // Lock the target's directory from reading the current file to writing the
+    // new one, so that concurrent merges cannot lose each other's removal guard.
+    std::optional<LockedTarget> target;
+    if (output != "-" && !dry_run) {
+        auto t = lock_target(output);
+        if (!t) {
+            std::fprintf(stderr, "wpctl merge: %s\n", t.error().message.c_str());
+            return kExitUsage;
+        }
+        target = std::move(*t);
+    }
     if (output != "-") {
         in.current_path = output;
         auto raw = wp::read_trusted_file(output, wp::kMaxConfigBytes);
@@ -249,7 +260,7 @@ int cmd_merge(int argc, char **argv) {
                      "wpctl: warning: not running as root: the hook only trusts a root-owned "
                      "%s\n",
                      output.c_str());
-    auto st = write_file_atomic(output, text, 0644);
+    auto st = write_locked(*target, text, 0644);
     if (!st) {
         std::fprintf(stderr, "wpctl merge: %s\n", st.error().message.c_str());
         return kExitUsage;

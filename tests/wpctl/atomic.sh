@@ -83,6 +83,31 @@ test_control_reader_catches_an_in_place_writer() {
     [[ $bad -gt 0 ]] || die "the reader did not notice an in-place writer in $runs runs: the main test proves nothing"
 }
 
+test_concurrent_merges_are_serialized() {
+    mkdir -p "$W/etc"
+    echo '{}' >"$W/pin"
+    local i pids=()
+    for i in $(seq 1 12); do
+        wp_object "obj-$i" names "p-$i" >"$W/in-$i.yaml"
+    done
+    for i in $(seq 1 12); do
+        "$WPCTL" merge -o "$W/etc/partitions.json" --pinning "$W/pin" --allow-removal "$W/in-$i.yaml" \
+            2>"$W/err-$i" &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}" || die "merge $((i + 1)) failed: $(cat "$W/err-$((i + 1))")"
+    done
+    "$WPCTL" validate "$W/etc/partitions.json" >/dev/null || die "the result does not validate"
+    [[ $(jq '.partitions | length' "$W/etc/partitions.json") == 1 ]] || die "$(cat "$W/etc/partitions.json")"
+    [[ -z $(find "$W/etc" -name '.partitions.json.tmp.*') ]] || die "temporary files left behind"
+    # Every merge that ran after another saw its result and removed it (each
+    # input names one partition): 11 removals in all.
+    [[ $(cat "$W"/err-* | grep -c 'removed (--allow-removal)') == 11 ]] ||
+        die "removals: $(cat "$W"/err-* | grep -c 'removed (--allow-removal)')"
+}
+
 t "the hook never sees a partial file while wpctl merge rewrites it $REWRITES times" test_hook_never_sees_a_partial_file_during_200_rewrites
 t "control: the same reader catches a non-atomic in-place writer" test_control_reader_catches_an_in_place_writer
+t "concurrent merges are serialized: each sees the previous one's result" test_concurrent_merges_are_serialized
 done_testing
