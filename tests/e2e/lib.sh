@@ -10,7 +10,7 @@
 
 CGROOT=/sys/fs/cgroup
 E2E_TIMEOUT=${E2E_TIMEOUT:-30} # seconds, for every runtime command
-E2E_READY_WAIT=${E2E_READY_WAIT:-10}
+E2E_READY_WAIT=${E2E_READY_WAIT:-20} # seconds for a started container to report
 
 # Why containers cannot run here, or "" when they can (root, runc, writable cgroup v1 cpuset+cpu).
 e2e_cannot_run() {
