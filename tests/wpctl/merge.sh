@@ -59,6 +59,38 @@ test_list_multi_document_and_directory() {
     err_has 'cpuset ""'
 }
 
+test_oc_get_json_on_stdin() {
+    # What `oc get workloadpartitions -o json` prints, server fields included.
+    cat >"$W/oc.json" <<'J'
+{
+    "apiVersion": "v1",
+    "items": [
+        {
+            "apiVersion": "workload.openshift.io/v1",
+            "kind": "WorkloadPartitions",
+            "metadata": {
+                "creationTimestamp": "2026-11-30T10:00:00Z",
+                "generation": 1,
+                "managedFields": [{"apiVersion": "workload.openshift.io/v1", "fieldsType": "FieldsV1",
+                                   "manager": "installer", "operation": "Update", "subresource": "status"}],
+                "name": "management-partition",
+                "resourceVersion": "12345",
+                "uid": "5f0c8a64-7d3b-4c39-9d0a-2f1e6a4b3c21"
+            },
+            "status": {"clusterPartitionNames": ["management"]}
+        }
+    ],
+    "kind": "List",
+    "metadata": {"resourceVersion": ""}
+}
+J
+    pin
+    run bash -c "'$WPCTL' merge -o '$W/out.json' --pinning '$W/pin' - < '$W/oc.json'"
+    expect_rc 0
+    [[ $(partition_names "$W/out.json") == management ]] || die "names: $(partition_names "$W/out.json")"
+    [[ $(jq -c '.partitions.management.sources' "$W/out.json") == '["management-partition"]' ]] || die "sources"
+}
+
 test_invalid_name_names_file_object_and_field() {
     wp_object good names management >"$W/good.yaml"
     wp_object bad-obj names management Bad_Name >"$W/bad.yaml"
@@ -228,6 +260,7 @@ test_usage_errors_exit_2() {
 t "the examples with the example pinning file produce the documented merged file" test_examples_produce_the_documented_merged_file
 t "several objects, both forms, JSON and YAML, duplicates across objects" test_several_objects_both_forms_with_duplicates
 t "a List, a multi-document YAML file and a directory" test_list_multi_document_and_directory
+t "oc get -o json output (a List with server fields) on stdin" test_oc_get_json_on_stdin
 t "an invalid name is refused, naming the file, the object and the field" test_invalid_name_names_file_object_and_field
 t "an unknown scope is refused" test_unknown_scope_is_refused
 t "malformed YAML is refused" test_malformed_yaml_is_refused
