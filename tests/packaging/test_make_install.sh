@@ -3,6 +3,8 @@
 # and with PREFIX=/usr/local: every file of DESIGN §2 that a source install
 # provides, its mode, and that the paths written into installed files (hooks.d
 # hook.path, the unit's ExecStart) name files that the install put there.
+# Checks are functions run through t(); jq programs are single-quoted on purpose.
+# shellcheck disable=SC2317,SC2016
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 n=0 failed=0
@@ -51,7 +53,7 @@ for prefix in /usr /usr/local; do
         for f in "$root"/config/crd/*.yaml; do
             cmp "$f" "$d$prefix/share/workload-partitioning/${f##*/}" || bad=1
         done
-        return $bad
+        return "$bad"
     }
     t "PREFIX=$prefix: CRD and RBAC manifests in share/workload-partitioning" manifests
     mans() {
@@ -60,7 +62,7 @@ for prefix in /usr /usr/local; do
             [ -e "$f" ] || continue
             [ -f "$d$prefix/share/man/man${f##*.}/${f##*/}.gz" ] || { echo "no man page for ${f##*/}"; bad=1; }
         done
-        return $bad
+        return "$bad"
     }
     t "PREFIX=$prefix: every docs/man page is installed" mans
     writable() {

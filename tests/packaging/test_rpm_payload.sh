@@ -9,6 +9,8 @@
 # default build). With RPM_IN_TEST=1 (mk/rpm.mk sets it under CI=true) the suite
 # first runs `make rpm` (which keeps an RPM that is up to date). Without an RPM
 # it prints a SKIP: run `make rpm` first, or `make test RPM_IN_TEST=1`.
+# Checks are functions run through t(); jq programs are single-quoted on purpose.
+# shellcheck disable=SC2317,SC2016
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-build}
@@ -35,7 +37,7 @@ if [ "${RPM_IN_TEST:-0}" = 1 ]; then
     if make -C "$root" BUILD="${BUILD:-build}" rpm >"$build/make-rpm.log" 2>&1; then
         ok "make rpm builds the RPMs (log: $build/make-rpm.log)"
     else
-        nok "make rpm builds the RPMs (log: $build/make-rpm.log)" "$(grep -E '^ *not ok|error|Error' "$build/make-rpm.log" | tail -n 20)"
+        nok "make rpm builds the RPMs (log: $build/make-rpm.log)" "$(grep -E '^ *not ok|^error|: error:|\*\*\*|RPM build errors' "$build/make-rpm.log" | tail -n 20)"
         finish
     fi
 fi
@@ -145,7 +147,7 @@ docs_flagged() {
     for p in "$docdir/DECISIONS.md" "$docdir/INSTALL.md"; do
         [ "$(flag_of "$work/hdr-main" "$p")" = d ] || { echo "$p is not %doc"; bad=1; }
     done
-    return $bad
+    return "$bad"
 }
 t "the docs are %doc" docs_flagged
 
@@ -170,8 +172,8 @@ check_tree() { # check_tree EXPECTED-FUNCTION HEADER: type, mode, owner of each 
             [ -e "$f" ] && { echo "$p: a %ghost file is in the payload"; bad=1; }
             [ "$hdrperm" = "-rw-r--r--" ] || { echo "$p: header mode $hdrperm, want -rw-r--r--"; bad=1; }
             continue ;;
-        d) [ -d "$f" ] && [ ! -L "$f" ] || { echo "$p: not a directory in the payload"; bad=1; continue; } ;;
-        f) [ -f "$f" ] && [ ! -L "$f" ] || { echo "$p: not a regular file in the payload"; bad=1; continue; } ;;
+        d) { [ -d "$f" ] && [ ! -L "$f" ]; } || { echo "$p: not a directory in the payload"; bad=1; continue; } ;;
+        f) { [ -f "$f" ] && [ ! -L "$f" ]; } || { echo "$p: not a regular file in the payload"; bad=1; continue; } ;;
         l) [ -L "$f" ] || { echo "$p: not a symlink in the payload"; bad=1; continue; } ;;
         esac
         if [ "$type" != l ]; then
@@ -186,7 +188,7 @@ check_tree() { # check_tree EXPECTED-FUNCTION HEADER: type, mode, owner of each 
             [ "$got" = root:root ] || { echo "$p: payload owner $got"; bad=1; }
         fi
     done < <($1)
-    return $bad
+    return "$bad"
 }
 t "main payload: every path has its type, mode and owner (DESIGN §2)" check_tree expected_main "$work/hdr-main"
 t "devel payload: every path has its type, mode and owner" check_tree expected_devel "$work/hdr-devel"
@@ -209,7 +211,7 @@ build_ids() { # every .build-id entry is a link to a shipped ELF file
         *) echo "$l -> ${target#"$tree"}: not one of the shipped binaries"; bad=1 ;;
         esac
     done < <(rpm -qlp "$rpm_main" "$rpm_devel" | grep '^/usr/lib/\.build-id/')
-    return $bad
+    return "$bad"
 }
 t "/usr/lib/.build-id entries only link the shipped binaries" build_ids
 
@@ -230,7 +232,7 @@ crds_same() {
     for f in "$src"/config/crd/*.yaml; do
         cmp "$f" "$tree/usr/share/workload-partitioning/${f##*/}" || bad=1
     done
-    return $bad
+    return "$bad"
 }
 t "CRD and RBAC manifests are config/crd/*.yaml" crds_same
 mans_same() {
@@ -240,7 +242,7 @@ mans_same() {
         s=${f##*.}
         zcat "$tree/usr/share/man/man$s/${f##*/}.gz" | cmp - "$f" || bad=1
     done
-    return $bad
+    return "$bad"
 }
 t "man pages are docs/man/* (gzip)" mans_same
 t "header is include/workload_partitioning.h" same "$tree/usr/include/workload_partitioning.h" "$src/include/workload_partitioning.h"
@@ -265,7 +267,7 @@ no_rpath() {
         out=$(readelf -dW "$f" | grep -E 'RPATH|RUNPATH')
         [ -z "$out" ] || { echo "${f#"$tree"}: $out"; bad=1; }
     done
-    return $bad
+    return "$bad"
 }
 t "no RPATH/RUNPATH in the shipped binaries" no_rpath
 needs_required() { # every NEEDED of wpctl and the .so is a Requires of the package
@@ -277,7 +279,7 @@ needs_required() { # every NEEDED of wpctl and the .so is a Requires of the pack
             grep -q "^${lib//./\\.}(" <<<"$reqs" || { echo "${f#"$tree"} needs $lib; no Requires for it"; bad=1; }
         done
     done
-    return $bad
+    return "$bad"
 }
 t "every library wpctl and the .so link is an (automatic) Requires" needs_required
 t "the package Provides libworkload-partitioning.so.0" sh -c "rpm -qp --provides '$rpm_main' | grep -q '^libworkload-partitioning\.so\.0('"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # TAP suite: config/systemd/workload-partitioning-merge.service, the oneshot
 # unit that runs `wpctl merge` at boot before CRI-O.
+# Checks are functions run through t(); jq programs are single-quoted on purpose.
+# shellcheck disable=SC2317,SC2016
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 unit=$root/config/systemd/workload-partitioning-merge.service
@@ -102,7 +104,7 @@ if [ -x "$wpctl" ]; then
         for p in /etc/kubernetes/openshift-workload-pinning /etc/workload-partitioning/policy.json; do
             grep -qF "$p" <<<"$help" || { echo "wpctl merge --help does not name $p as a default"; bad=1; }
         done
-        return $bad
+        return "$bad"
     }
     t "wpctl merge's default pinning and policy files are the documented inputs" defaults_documented
 else
