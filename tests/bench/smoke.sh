@@ -22,9 +22,10 @@ done
 
 json=$(mktemp /tmp/wp-bench-smoke.XXXXXX.json)
 out=$(mktemp /tmp/wp-bench-smoke.XXXXXX.txt)
-trap 'rm -f "$json" "$out"' EXIT
+work=$(mktemp -d /tmp/wp-bench-smoke.XXXXXX)
+trap 'rm -rf "$json" "$out" "$work"' EXIT
 if "$dir/wp-bench" --quick --hook "$hook" --floor "$dir/noop" --probe "$dir/rssprobe" \
-    --jq-hook tests/bench/jq-hook.sh --json "$json" >"$out" 2>&1; then
+    --jq-hook tests/bench/jq-hook.sh --json "$json" --work "$work" --keep >"$out" 2>&1; then
     ok "wp-bench --quick exits 0"
 else
     notok "wp-bench --quick exits 0"
@@ -78,4 +79,34 @@ for t in unannotated_ratio pin_ratio runc_overhead_pct peak_rss_kib jq_over_pin;
     check "target $t has value, limit and met" \
         ".targets.$t | has(\"value\") and has(\"limit\") and has(\"met\") and has(\"what\")"
 done
+# What the hook reads (issue 6): the unannotated path reads stdin and the two
+# small files and nothing else; the bundle's config.json is read only when the
+# state has no annotations. Checked with strace on the harness's own inputs.
+files_opened() { # STATE: the paths the hook opens, one a line
+    strace -f -qq -e trace=open,openat,execve,socket -o "$work/strace.txt" \
+        "$hook" --config "$work/config.json" <"$1" >/dev/null 2>&1
+    grep -oE '(open|openat)\([^"]*"[^"]*"' "$work/strace.txt" | sed 's/.*"\(.*\)"/\1/'
+}
+if ! command -v strace >/dev/null; then
+    skip "hook reads only what it needs" "strace is not installed"
+elif [ ! -f "$work/state-unannotated.json" ]; then
+    notok "hook reads only what it needs: the harness left no inputs in $work"
+else
+    got=$(files_opened "$work/state-unannotated.json" | sort | tr '\n' ' ')
+    want=$(printf '%s\n' "$work/config.json" "$work/partitions.json" | sort | tr '\n' ' ')
+    if [ "$got" = "$want" ]; then ok "unannotated: opens only the node config and the partition file"
+    else notok "unannotated: opens only the node config and the partition file (opened: $got)"; fi
+    others=$(grep -cE '^[0-9]+ +(execve|socket)' "$work/strace.txt")
+    if [ "$others" -eq 1 ]; then ok "unannotated: no exec, no socket"
+    else notok "unannotated: no exec, no socket ($others calls)"; fi
+    # The hook opens the bundle directory, then "config.json" relative to it.
+    reads_bundle() { files_opened "$1" | grep -qE '(/bundle[^/]*$|^config\.json$)'; }
+    if reads_bundle "$work/state-pin.json"; then
+        notok "annotated state: the bundle's config.json is not read"
+    else ok "annotated state: the bundle's config.json is not read"; fi
+    nb=$(ls "$work"/curves/nobundleann-*.json 2>/dev/null | head -1)
+    if [ -z "$nb" ]; then notok "state without annotations: no input to check"
+    elif reads_bundle "$nb"; then ok "state without annotations: the bundle's config.json is read"
+    else notok "state without annotations: the bundle's config.json is read"; fi
+fi
 echo "1..$n"
