@@ -71,8 +71,6 @@ rpm: deps dist
 CHECK_UNIT_SUITES = $(UNIT_BINS) $(CAPI_TEST) $(WPCTL_UNIT_BINS)
 check-unit:
 	$(MAKE) BUILD=$(BUILD) $(CHECK_UNIT_SUITES)
-	@# capi_inprocess needs the SONAME file next to the .so (its RPATH is $(BUILD)).
-	@[ -e $(BUILD)/libworkload-partitioning.so.0 ] || ln -s libworkload-partitioning.so $(BUILD)/libworkload-partitioning.so.0
 	@BUILD=$(BUILD) TEST_LOG_DIR=$(BUILD)/test-logs tests/run-suites.sh $(CHECK_UNIT_SUITES)
 
 # The merge unit, its ExecStart pointed at where `make install` puts wpctl
