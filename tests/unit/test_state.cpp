@@ -97,6 +97,19 @@ static void non_string_annotation_value_is_refused_naming_the_key(void **) {
                "null.key");
 }
 
+static void escaped_nul_in_an_annotation_key_is_refused(void **) {
+    // json-c keys are C strings: "key\u0000x" would otherwise arrive as "key",
+    // turning any key into an activation annotation.
+    ASSERT_ERR(wp::parse_state(state_with(
+                   R"(, "annotations": {"target.workload.openshift.io/management\u0000x": "y"})")),
+               Fault::Usage, "annotations");
+}
+
+static void escaped_nul_in_an_annotation_value_is_refused(void **) {
+    ASSERT_ERR(wp::parse_state(state_with(R"(, "annotations": {"k": "a\u0000b"})")), Fault::Usage,
+               "k");
+}
+
 static void annotations_not_an_object_is_refused(void **) {
     ASSERT_ERR(wp::parse_state(state_with(R"(, "annotations": ["a"])")), Fault::Usage,
                "annotations");
@@ -300,6 +313,8 @@ int main(void) {
         cmocka_unit_test(empty_annotations_are_present),
         cmocka_unit_test(absent_pid_and_bundle_are_zero_and_empty),
         cmocka_unit_test(non_string_annotation_value_is_refused_naming_the_key),
+        cmocka_unit_test(escaped_nul_in_an_annotation_key_is_refused),
+        cmocka_unit_test(escaped_nul_in_an_annotation_value_is_refused),
         cmocka_unit_test(annotations_not_an_object_is_refused),
         cmocka_unit_test(wrong_types_are_refused_naming_the_key),
         cmocka_unit_test(negative_or_huge_pid_is_refused),

@@ -1,6 +1,9 @@
 // trusted_file: bounded, no-follow reads; owner/mode/type checks for trusted files.
 #include "unit.hpp"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include "trusted_file.hpp"
 
 using unit::tmp;
@@ -75,6 +78,21 @@ static void fifo_is_refused_without_hanging(void **state) {
     if (rc == 11) fail_msg("a FIFO was refused, but not as Fault::Untrusted");
     if (rc == 12) fail_msg("the error for a FIFO does not name the file");
     assert_int_equal(rc, 0);
+}
+
+static void unix_socket_is_refused_as_untrusted(void **state) {
+    auto &t = tmp(state);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un addr {};
+    addr.sun_family = AF_UNIX;
+    std::string path = t.p("sock.json");
+    if (path.size() >= sizeof addr.sun_path) skip();
+    memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    int rc = bind(fd, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr);
+    close(fd);
+    assert_int_equal(rc, 0);
+    ASSERT_ERR(wp::read_trusted_file(path, 1024), Fault::Untrusted, "sock.json");
 }
 
 static void directory_is_refused(void **state) {
@@ -232,6 +250,7 @@ int main(void) {
         TMP_TEST(symlink_is_refused_even_to_a_good_file),
         TMP_TEST(dangling_symlink_is_refused_not_absent),
         TMP_TEST(fifo_is_refused_without_hanging),
+        TMP_TEST(unix_socket_is_refused_as_untrusted),
         TMP_TEST(directory_is_refused),
         cmocka_unit_test(device_is_refused),
         TMP_TEST(group_writable_file_is_refused),
