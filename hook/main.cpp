@@ -40,7 +40,11 @@ int main(int argc, char **argv) {
             put(1, std::string("workload-partitioning-hook ") + wp_version() + "\n");
             return 0;
         }
-        if (a == "--config" && i + 1 < argc) {
+        if (a == "--config") {
+            if (i + 1 >= argc) {
+                put(2, std::string("workload-partitioning-hook: --config needs a FILE\n") + kUsage);
+                return 2;
+            }
             config = argv[++i];
         } else if (a.rfind("--config=", 0) == 0) {
             config = argv[i] + 9;

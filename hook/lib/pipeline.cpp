@@ -91,8 +91,9 @@ Report &Run::finish(int exit_code, const char *outcome, LogLevel level, std::str
     if (plan_.cpuset) field("cpuset", plan_.cpuset->format());
     if (plan_.shares) {
         number("shares", static_cast<int64_t>(*plan_.shares));
-        number("weight",
-               static_cast<int64_t>(shares_to_weight(*plan_.shares, cfg_.shares_to_weight)));
+        if (target_ && target_->cpu.v2) // cgroup v2 gets the weight, not the shares
+            number("weight",
+                   static_cast<int64_t>(shares_to_weight(*plan_.shares, cfg_.shares_to_weight)));
     }
     if (plan_.quota_us) number("cpu_quota", *plan_.quota_us);
     if (plan_.period_us) number("cpu_period", *plan_.period_us);
