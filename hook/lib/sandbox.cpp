@@ -68,6 +68,16 @@ Status allow(scmp_filter_ctx ctx, const char *name, std::initializer_list<scmp_a
 // the low 32 bits only, so that the filter sees what the kernel sees.
 constexpr scmp_datum_t kLow32 = 0xffffffffu;
 
+bool needs_socket(LogTarget t) {
+    return t == LogTarget::Journal || t == LogTarget::Syslog;
+}
+
+// A filter can never be removed or loosened, and seccomp(2) itself is not on the
+// list: a second call in the same process (the C API run twice with
+// WP_FLAG_SANDBOX) must not try to load another filter.
+enum class Entered { No, WithoutSocket, WithSocket };
+Entered g_entered = Entered::No;
+
 } // namespace
 
 // The open flags the library uses after the sandbox, exactly:
@@ -88,6 +98,14 @@ Status sandbox_enter(LogTarget resolved_log_target) {
     // under valgrind (tests only) the filter is not installed.
     if (RUNNING_ON_VALGRIND) return ok_status();
 #endif
+    if (g_entered != Entered::No) {
+        if (needs_socket(resolved_log_target) && g_entered == Entered::WithoutSocket)
+            return make_error(Fault::System,
+                              "seccomp sandbox: already installed without the log socket that "
+                              "log target " +
+                                  std::string(log_target_name(resolved_log_target)) + " needs");
+        return ok_status();
+    }
     FilterCtx f;
     f.ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     if (!f.ctx) return make_error(Fault::System, "seccomp sandbox: seccomp_init failed");
@@ -148,7 +166,7 @@ Status sandbox_enter(LogTarget resolved_log_target) {
 
     // The log socket, only for the journal or syslog: log.cpp creates an
     // AF_UNIX datagram socket and sends one record with sendto() (no connect).
-    if (resolved_log_target == LogTarget::Journal || resolved_log_target == LogTarget::Syslog) {
+    if (needs_socket(resolved_log_target)) {
         const scmp_datum_t type_flags = SOCK_CLOEXEC | SOCK_NONBLOCK;
         add(allow(ctx, "socket",
                   {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, AF_UNIX),
@@ -199,6 +217,7 @@ Status sandbox_enter(LogTarget resolved_log_target) {
     if (!st) return st;
     rc = seccomp_load(ctx);
     if (rc < 0) return sandbox_error("cannot load the filter", rc);
+    g_entered = needs_socket(resolved_log_target) ? Entered::WithSocket : Entered::WithoutSocket;
     return ok_status();
 }
 

@@ -432,6 +432,14 @@ std::vector<Case> cases() {
         return syscall(SYS_gettid) > 0 ? 0 : errno;
     });
     works("kill(getpid(), 0) (itself)", S, [] { return rc_errno(kill(getpid(), 0)); });
+    works("a second sandbox_enter in the same process is a no-op, not a kill", S, [] {
+        auto again = wp::sandbox_enter(wp::LogTarget::Stderr);
+        return again ? 0 : EINVAL;
+    });
+    works("a second sandbox_enter asking for the log socket is an error, not a kill", S, [] {
+        auto again = wp::sandbox_enter(wp::LogTarget::Journal);
+        return again ? EINVAL : 0;
+    });
     v.push_back({"abort() still raises SIGABRT inside the sandbox", S, true, Expect::Aborts,
                  [] {
                      abort();
