@@ -24,10 +24,16 @@ RPM_TOPDIR   := $(abspath $(BUILD))/rpmbuild
 RPM_DEBUGINFO ?= 0
 RPMBUILD_FLAGS ?= --nodeps $(if $(filter 1,$(RPM_DEBUGINFO)),,--define 'debug_package %{nil}')
 
-# With RPM_IN_TEST=1 (the default under CI=true) tests/packaging/test_rpm_payload.sh
-# runs `make rpm` itself, and a failed build is a failing test line with the log's
-# tail; otherwise that suite checks the RPM `make rpm` left, or prints a SKIP.
-RPM_IN_TEST  ?= $(if $(filter true,$(CI)),1,0)
+# With RPM_IN_TEST=1 (the default under CI=true, except in a SANITIZE build:
+# `make sanitize-test` re-runs `make test` and the RPM does not depend on it)
+# tests/packaging/test_rpm_payload.sh runs `make rpm` itself, and a failed build
+# is a failing test line with the log's tail; otherwise that suite checks the RPM
+# `make rpm` left, or prints a SKIP.
+# Only a command-line RPM_IN_TEST counts: the environment carries the value this
+# file exported to an outer make (sanitize-test's inner `make test`).
+ifneq ($(origin RPM_IN_TEST),command line)
+RPM_IN_TEST := $(if $(and $(filter true,$(CI)),$(if $(SANITIZE),,1)),1,0)
+endif
 export RPM_IN_TEST
 
 PACKAGING_SUITES := tests/packaging/test_machineconfig.py tests/packaging/test_systemd_unit.sh \
