@@ -151,6 +151,16 @@ static void wrong_types_are_refused_naming_the_key(void **) {
     ASSERT_ERR(wp::parse_config(R"({"log": "stderr"})", kPath), Fault::Usage, "log");
 }
 
+static void relative_or_empty_paths_are_refused(void **) {
+    // The hook's working directory is the bundle: a relative path would resolve there.
+    ASSERT_ERR(wp::parse_config(R"({"cgroupRoot": ""})", kPath), Fault::Usage, "cgroupRoot");
+    ASSERT_ERR(wp::parse_config(R"({"cgroupRoot": "sys/fs/cgroup"})", kPath), Fault::Usage,
+               "cgroupRoot");
+    ASSERT_ERR(wp::parse_config(R"({"procRoot": "proc"})", kPath), Fault::Usage, "procRoot");
+    ASSERT_ERR(wp::parse_config(R"({"partitionsFile": "partitions.json"})", kPath), Fault::Usage,
+               "partitionsFile");
+}
+
 static void config_that_is_not_an_object_is_refused(void **) {
     ASSERT_ERR(wp::parse_config("[]", kPath), Fault::Usage, kPath);
     ASSERT_ERR(wp::parse_config("true", kPath), Fault::Usage, kPath);
@@ -227,6 +237,7 @@ int main(void) {
         cmocka_unit_test(bad_shares_to_weight_is_refused),
         cmocka_unit_test(bad_log_level_and_target_are_refused),
         cmocka_unit_test(wrong_types_are_refused_naming_the_key),
+        cmocka_unit_test(relative_or_empty_paths_are_refused),
         cmocka_unit_test(config_that_is_not_an_object_is_refused),
         cmocka_unit_test(malformed_json_is_refused_naming_the_file),
         TMP_TEST(load_config_absent_file_is_nullopt),

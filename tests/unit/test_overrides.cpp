@@ -193,6 +193,13 @@ static void deeply_nested_unknown_key_is_refused_not_crashing(void **) {
     expect_refused(v, kKey);
 }
 
+static void key_with_an_escaped_nul_is_not_a_known_key(void **) {
+    // "cpushares\u0000x" is not "cpushares": refusing it or ignoring it as unknown is fine.
+    auto r = wp::parse_overrides(R"({"cpushares\u0000x": 300})", kKey);
+    if (!r.ok()) return;
+    assert_true(r->cpushares.kind == Kind::Default);
+}
+
 static void duplicate_keys_last_one_wins(void **) {
     expect_field_value(must_parse(R"({"cpushares": 100, "cpushares": 400})").cpushares, 400);
 }
@@ -217,6 +224,7 @@ int main(void) {
         cmocka_unit_test(malformed_json_is_refused),
         cmocka_unit_test(value_that_is_not_an_object_is_refused),
         cmocka_unit_test(deeply_nested_unknown_key_is_refused_not_crashing),
+        cmocka_unit_test(key_with_an_escaped_nul_is_not_a_known_key),
         cmocka_unit_test(duplicate_keys_last_one_wins),
     };
     return cmocka_run_group_tests_name("overrides", tests, NULL, NULL);

@@ -106,8 +106,8 @@ static void escaped_nul_in_an_annotation_key_is_refused(void **) {
 }
 
 static void escaped_nul_in_an_annotation_value_is_refused(void **) {
-    ASSERT_ERR(wp::parse_state(state_with(R"(, "annotations": {"k": "a\u0000b"})")), Fault::Usage,
-               "k");
+    ASSERT_ERR(wp::parse_state(state_with(R"(, "annotations": {"my.key/nul": "a\u0000b"})")),
+               Fault::Usage, "my.key/nul");
 }
 
 static void annotations_not_an_object_is_refused(void **) {
