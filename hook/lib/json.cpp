@@ -1,13 +1,36 @@
 #include "json.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace wp {
 
 namespace {
+
+// Length of the valid UTF-8 sequence at s[i], 0 when it is not one.
+size_t utf8_len(std::string_view s, size_t i) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = b(0);
+    auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xc0) == 0x80; };
+    if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (!cont(1) || !cont(2)) return 0;
+        if (c == 0xe0 && b(1) < 0xa0) return 0;  // overlong
+        if (c == 0xed && b(1) >= 0xa0) return 0; // surrogate
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (!cont(1) || !cont(2) || !cont(3)) return 0;
+        if (c == 0xf0 && b(1) < 0x90) return 0;
+        if (c == 0xf4 && b(1) >= 0x90) return 0;
+        return 4;
+    }
+    return 0;
+}
 
 struct TokenerFree {
     void operator()(json_tokener *t) const { json_tokener_free(t); }
@@ -30,8 +53,8 @@ class Grammar {
     }
 
   private:
-    std::string at(const char *why) { return std::string(why) + " at byte " + std::to_string(i_); }
-    bool fail(const char *why) {
+    std::string at(const std::string &why) { return why + " at byte " + std::to_string(i_); }
+    bool fail(const std::string &why) {
         if (err_.empty()) err_ = at(why);
         return false;
     }
@@ -70,8 +93,21 @@ class Grammar {
         }
         return true;
     }
-    bool string() {
-        ++i_; // opening quote
+    // Names where a NUL is: json-c keys are C strings, so "key\u0000x" would
+    // arrive as "key"; a NUL is refused everywhere, naming the key path.
+    bool nul_error(size_t start, bool in_key) {
+        std::string where;
+        for (auto k : path_)
+            where += (where.empty() ? "" : ".") + std::string(k);
+        if (in_key) {
+            std::string_view raw = s_.substr(start, std::min<size_t>(i_ + 5 - start, 80));
+            where += (where.empty() ? "" : ".") + std::string(raw);
+            return fail("NUL character (\\u0000) in the key \"" + where + "\"");
+        }
+        return fail("NUL character (\\u0000) in the value of key \"" + where + "\"");
+    }
+    bool string(bool in_key = false) {
+        size_t start = ++i_; // after the opening quote
         while (i_ < s_.size()) {
             unsigned char c = static_cast<unsigned char>(s_[i_]);
             if (c == '"') {
@@ -79,6 +115,13 @@ class Grammar {
                 return true;
             }
             if (c < 0x20) return fail("control character in string");
+            if (c >= 0x80) {
+                // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+                size_t n = utf8_len(s_, i_);
+                if (n == 0) return fail("invalid UTF-8 in string");
+                i_ += n;
+                continue;
+            }
             if (c == '\\') {
                 ++i_;
                 if (i_ >= s_.size()) break;
@@ -88,6 +131,7 @@ class Grammar {
                         if (i_ + k >= s_.size() ||
                             !std::isxdigit(static_cast<unsigned char>(s_[i_ + k])))
                             return fail("invalid \\u escape");
+                    if (s_.substr(i_ + 1, 4) == "0000") return nul_error(start, in_key);
                     i_ += 4;
                 } else if (std::strchr("\"\\/bfnrt", e) == nullptr || e == '\0') {
                     return fail("invalid escape");
@@ -112,13 +156,16 @@ class Grammar {
             for (;;) {
                 if (c == '{') {
                     if (i_ >= s_.size() || s_[i_] != '"') return fail("expected a quoted key");
-                    if (!string()) return false;
+                    size_t key_start = i_ + 1;
+                    if (!string(true)) return false;
+                    path_.push_back(s_.substr(key_start, i_ - 1 - key_start));
                     ws();
                     if (i_ >= s_.size() || s_[i_] != ':') return fail("expected ':'");
                     ++i_;
                     ws();
                 }
                 if (!value(depth + 1)) return false;
+                if (c == '{') path_.pop_back();
                 ws();
                 if (i_ < s_.size() && s_[i_] == ',') {
                     ++i_;
@@ -143,6 +190,7 @@ class Grammar {
     std::string_view s_;
     size_t i_ = 0;
     std::string err_;
+    std::vector<std::string_view> path_; // keys from the root to the current value
 };
 
 } // namespace
@@ -228,29 +276,6 @@ Result<bool> json_bool(json_object *o, std::string_view what, std::string_view k
         return type_error(fault, what, key, "true or false", o);
     return json_object_get_boolean(o) != 0;
 }
-
-namespace {
-// Length of the valid UTF-8 sequence at s[i], 0 when it is not one.
-size_t utf8_len(std::string_view s, size_t i) {
-    auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    unsigned char c = b(0);
-    auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xc0) == 0x80; };
-    if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
-    if (c >= 0xe0 && c <= 0xef) {
-        if (!cont(1) || !cont(2)) return 0;
-        if (c == 0xe0 && b(1) < 0xa0) return 0;  // overlong
-        if (c == 0xed && b(1) >= 0xa0) return 0; // surrogate
-        return 3;
-    }
-    if (c >= 0xf0 && c <= 0xf4) {
-        if (!cont(1) || !cont(2) || !cont(3)) return 0;
-        if (c == 0xf0 && b(1) < 0x90) return 0;
-        if (c == 0xf4 && b(1) >= 0x90) return 0;
-        return 4;
-    }
-    return 0;
-}
-} // namespace
 
 void json_append_quoted(std::string &out, std::string_view s) {
     static const char hex[] = "0123456789abcdef";

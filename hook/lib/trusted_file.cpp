@@ -56,6 +56,11 @@ Result<std::optional<std::string>> read_trusted_file(const std::string &path, si
         if (e == ENOENT) return std::optional<std::string>{};
         if (e == ELOOP)
             return make_error(Fault::Untrusted, path + ": is a symlink; refusing to follow it");
+        struct stat st;
+        if (::fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            !S_ISREG(st.st_mode)) // a socket (ENXIO), a device without a driver, ...
+            return make_error(Fault::Untrusted,
+                              path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
         return make_error(Fault::System, path + ": cannot open: " + errno_text(e));
     }
     struct stat st;
