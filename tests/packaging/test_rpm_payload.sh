@@ -292,4 +292,37 @@ devel_requires() {
 t "-devel Requires the main package of the same version-release" devel_requires
 t "package version is the Makefile VERSION ($version)" test "$(rpm -qp --qf '%{VERSION}' "$rpm_main")" = "$version"
 
+# ---------------------------------------------------------------- install, reinstall, erase
+# Into an rpm database of its own under a temp root (no scriptlets: they need
+# systemd): the admin's edits survive, the merged file is the package's, and an
+# erase keeps an edited config as .rpmsave.
+if [ "$(id -u)" -eq 0 ]; then
+    inst=$work/inst
+    rpmq() { # rpm in the temp root; Debian's rpm warns that it is not dpkg
+        local out rc
+        out=$(rpm --root "$inst" --nodeps --noscripts "$@" 2>&1)
+        rc=$?
+        grep -v 'Alien\|what you are doing\|saved as' <<<"$out" || true
+        return "$rc"
+    }
+    lifecycle() {
+        local c=$inst/etc/workload-partitioning/config.json p=$inst/etc/workload-partitioning/partitions.json
+        mkdir -p "$inst" && rpm --root "$inst" --initdb || return 1
+        rpmq -i "$rpm_main" || return 1
+        [ -f "$c" ] || { echo "config.json not installed"; return 1; }
+        jq '.enabled = true' "$c" >"$c.new" && mv "$c.new" "$c"
+        echo '{"version": 1, "partitions": {}}' >"$p"
+        rpmq -U --replacepkgs "$rpm_main" || return 1
+        jq -e '.enabled == true' "$c" >/dev/null || { echo "reinstall overwrote the edited config.json"; return 1; }
+        [ ! -e "$c.rpmnew" ] || { echo "an unchanged package config left a .rpmnew"; return 1; }
+        rpm --root "$inst" -qf /etc/workload-partitioning/partitions.json >/dev/null 2>&1 ||
+            { echo "rpm -qf names no owner for partitions.json"; return 1; }
+        rpmq -e "$name" || return 1
+        [ -f "$c.rpmsave" ] || { echo "erase did not keep the edited config as config.json.rpmsave"; return 1; }
+        [ ! -e "$p" ] || { echo "erase left the %ghost partitions.json"; return 1; }
+        [ ! -e "$inst$hook" ] || { echo "erase left the hook"; return 1; }
+    }
+    t "install, edit config, reinstall, erase: edits kept, .rpmsave on erase, ghost removed" lifecycle
+fi
+
 finish
