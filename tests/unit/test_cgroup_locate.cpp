@@ -370,6 +370,21 @@ static void fallback_refuses_dotdot_root_and_malformed_paths(void **state) {
     ASSERT_FAILS(wp::locate_cgroup(input(t, kPid, "machine.slice:crio:../x")));
 }
 
+// This machine's layout: cpu and cpuacct mounted separately, no "cpu,cpuacct".
+static void separate_cpu_mount_from_proc_and_fallback(void **state) {
+    auto &t = tmp(state);
+    for (const char *d : {"cg/cpuset/a", "cg/cpu/a", "cg/cpuacct/a", "cg/unified"})
+        t.mkdirs(d);
+    t.mkdirs("proc");
+    write_proc(t, "3:cpuset:/a\n2:cpuacct:/a\n1:cpu:/a\n0::/\n");
+    wp::CgroupTarget c = must_locate(input(t));
+    expect_dir(c.cpuset, "cpuset/a", false);
+    expect_dir(c.cpu, "cpu/a", false);
+    wp::CgroupTarget f = must_locate(input(t, 0, "/a"));
+    expect_dir(f.cpuset, "cpuset/a", false);
+    expect_dir(f.cpu, "cpu/a", false);
+}
+
 static void located_v1_directories_open_confined(void **state) {
     auto &t = tmp(state);
     make_v1_tree(t);
@@ -422,6 +437,7 @@ int main(void) {
         TMP_TEST(fallback_callback_is_used_only_when_needed),
         TMP_TEST(fallback_without_cgroups_path_is_an_error),
         TMP_TEST(fallback_refuses_dotdot_root_and_malformed_paths),
+        TMP_TEST(separate_cpu_mount_from_proc_and_fallback),
         TMP_TEST(located_v1_directories_open_confined),
     };
     return cmocka_run_group_tests_name("cgroup_locate", tests, NULL, NULL);
