@@ -105,6 +105,14 @@ bool check_name(const std::string &n, const Ctx &c, const std::string &field, Di
     return false;
 }
 
+// The CRD declares both lists unique (list-type set / map keyed by name): the
+// API server refuses such an object, so it was not exported from a cluster.
+void warn_listed_twice(const Ctx &c, const std::string &field, const std::string &n,
+                       Diagnostics &diag) {
+    diag.warn(c.prefix() + ": " + field + ": " + qstr(n) +
+              " is listed twice (the API server would refuse this object); merged once");
+}
+
 void add_name(ManifestObject &o, const std::string &n) {
     if (std::find(o.names.begin(), o.names.end(), n) == o.names.end()) o.names.push_back(n);
 }
@@ -165,12 +173,15 @@ void check_workload_partitions(json_object *obj, Ctx c, std::vector<ManifestObje
                            wp::json_type_label(cpn));
             } else {
                 size_t n = json_object_array_length(cpn);
+                std::set<std::string> seen;
                 for (size_t i = 0; i < n; ++i) {
                     std::string field = "status.clusterPartitionNames[" + std::to_string(i) + "]";
                     std::string pn;
                     if (string_field(json_object_array_get_idx(cpn, i), c, field, pn, diag) &&
-                        check_name(pn, c, field, diag))
+                        check_name(pn, c, field, diag)) {
+                        if (!seen.insert(pn).second) warn_listed_twice(c, field, pn, diag);
                         add_name(mo, pn);
+                    }
                 }
             }
         }
@@ -181,6 +192,7 @@ void check_workload_partitions(json_object *obj, Ctx c, std::vector<ManifestObje
                            wp::json_type_label(parts));
             } else {
                 size_t n = json_object_array_length(parts);
+                std::set<std::string> seen;
                 for (size_t i = 0; i < n; ++i) {
                     std::string field = "status.partitions[" + std::to_string(i) + "]";
                     json_object *p = json_object_array_get_idx(parts, i);
@@ -216,6 +228,8 @@ void check_workload_partitions(json_object *obj, Ctx c, std::vector<ManifestObje
                                !check_name(pn, c, field + ".name", diag)) {
                         ok = false;
                     }
+                    if (ok && !seen.insert(pn).second)
+                        warn_listed_twice(c, field + ".name", pn, diag);
                     if (ok) add_name(mo, pn);
                 }
             }

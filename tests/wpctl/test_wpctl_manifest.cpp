@@ -175,6 +175,7 @@ static void json_object_is_read(void **) {
     assert_false(d.has_errors());
     assert_int_equal(objs.size(), 1);
     assert_int_equal(objs[0].names.size(), 2); // "x" once
+    ASSERT_CONTAINS(warnings(d), "status.clusterPartitionNames[2]: \"x\" is listed twice");
 }
 
 static void lists_of_both_kinds_are_read(void **) {
