@@ -5,7 +5,7 @@
 # A suite that exits non-zero without a "not ok" line counts as one failure.
 set -u
 passed=0 failed=0 skipped=0
-log_dir=${TEST_LOG_DIR:-build/test-logs}
+log_dir=${TEST_LOG_DIR:-${BUILD:-build}/test-logs}
 mkdir -p "$log_dir"
 for suite in "$@"; do
     name=$(basename "$(dirname "$suite")")-$(basename "$suite")
