@@ -3,6 +3,8 @@
 # See docs/SECURITY.md.
 #
 #   make test                         runs the security suites with the rest
+#                                     (WP_SKIP_VALGRIND_INTEGRATION=1 skips the slowest:
+#                                     the integration suite under valgrind, ~7 min on 2 CPUs)
 #   make sanitize-test                make test SANITIZE=address,undefined in $(BUILD)-san
 #   make fuzz FUZZ_SECONDS=N          builds the harnesses with clang++ into $(BUILD)/fuzz
 #                                     and runs each for N seconds (default 60)
@@ -22,13 +24,14 @@ $(SEC_HOOK_DYN): $(BUILD)/hook/main.o $(LIBA)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
 SEC_SUITES := $(SEC_SANDBOX_TEST) tests/security/trust.sh tests/security/confinement.sh \
-              tests/security/input_bounds.sh tests/security/valgrind.sh
+              tests/security/input_bounds.sh tests/security/valgrind.sh \
+              tests/security/valgrind_integration.sh
 TEST_SUITES += $(SEC_SUITES)
 
 # The shell suites run $(BUILD)/workload-partitioning-hook (the `all` target);
 # the valgrind suite needs the dynamic copy. No recipe: the scripts themselves
 # are never rebuilt, their prerequisites are.
-tests/security/valgrind.sh: $(SEC_HOOK_DYN)
+tests/security/valgrind.sh tests/security/valgrind_integration.sh: $(SEC_HOOK_DYN)
 
 .PHONY: security-test sanitize-test fuzz fuzz-build
 security-test: deps all $(SEC_SUITES)
