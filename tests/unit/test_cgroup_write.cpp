@@ -197,6 +197,27 @@ static void v1_shares_only_leaves_the_cpuset_alone(void **state) {
     expect_changes(before, t, {{cg(kV1Cpu) + "/cpu.shares", "2"}});
 }
 
+static void v1_quota_alone_writes_only_the_quota(void **state) {
+    auto &t = tmp(state);
+    make_v1(t);
+    auto before = snap(t);
+    wp::Plan plan;
+    plan.quota_us = 20000;
+    ASSERT_OK(wp::apply_plan(t.p("cg"), v1_target(), plan, wp::SharesToWeight::Quadratic, false));
+    expect_changes(before, t, {{cg(kV1Cpu) + "/cpu.cfs_quota_us", "20000"}});
+}
+
+static void v2_quota_alone_sets_the_quota_in_cpu_max(void **state) {
+    auto &t = tmp(state);
+    make_v2(t);
+    wp::Plan plan;
+    plan.quota_us = 20000;
+    ASSERT_OK(wp::apply_plan(t.p("cg"), v2_target(), plan, wp::SharesToWeight::Quadratic, false));
+    std::string max = unit::trim(t.read(cg(kV2Dir) + "/cpu.max"));
+    // "20000" (period unchanged) or "20000 100000" (the period the file held).
+    if (max != "20000" && max != "20000 100000") fail_msg("cpu.max is \"%s\"", max.c_str());
+}
+
 static void v2_plan_writes_cpuset_cpus_and_cpu_weight_only(void **state) {
     auto &t = tmp(state);
     make_v2(t);
@@ -531,6 +552,8 @@ int main(void) {
         TMP_TEST(v1_plan_writes_cpuset_cpus_and_cpu_shares_only),
         TMP_TEST(v1_quota_writes_period_then_quota),
         TMP_TEST(v1_shares_only_leaves_the_cpuset_alone),
+        TMP_TEST(v1_quota_alone_writes_only_the_quota),
+        TMP_TEST(v2_quota_alone_sets_the_quota_in_cpu_max),
         TMP_TEST(v2_plan_writes_cpuset_cpus_and_cpu_weight_only),
         TMP_TEST(v2_weight_follows_the_configured_formula),
         TMP_TEST(v2_quota_writes_cpu_max),
