@@ -64,23 +64,22 @@ Result<CpuSet> CpuSet::parse(std::string_view text) {
 }
 
 std::string CpuSet::format() const {
+    // Word-wise scan (libstdc++'s _Find_first/_Find_next skip empty 64-bit words).
     std::string out;
-    unsigned c = 0;
+    size_t c = bits_._Find_first();
     while (c < kMaxCpus) {
-        if (!bits_.test(c)) {
-            ++c;
-            continue;
+        size_t start = c, end = c, next = bits_._Find_next(c);
+        while (next < kMaxCpus && next == end + 1) {
+            end = next;
+            next = bits_._Find_next(end);
         }
-        unsigned start = c;
-        while (c + 1 < kMaxCpus && bits_.test(c + 1))
-            ++c;
         if (!out.empty()) out.push_back(',');
         out += std::to_string(start);
-        if (c > start) {
+        if (end > start) {
             out.push_back('-');
-            out += std::to_string(c);
+            out += std::to_string(end);
         }
-        ++c;
+        c = next;
     }
     return out;
 }

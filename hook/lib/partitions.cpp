@@ -189,13 +189,21 @@ Result<PartitionFile> parse_partitions(std::string_view text, std::string_view p
     if (!have_partitions) return make_error(Fault::Usage, path + ": key \"partitions\" is missing");
     std::sort(f.partitions.begin(), f.partitions.end(),
               [](const Partition &a, const Partition &b) { return a.name < b.name; });
-    for (size_t i = 0; i < f.partitions.size(); ++i)
-        for (size_t j = i + 1; j < f.partitions.size(); ++j)
-            if (f.partitions[i].activation_annotation == f.partitions[j].activation_annotation)
-                return make_error(Fault::Usage, path + ": partitions \"" + f.partitions[i].name +
-                                                    "\" and \"" + f.partitions[j].name +
+    {
+        std::vector<const Partition *> by_ann;
+        by_ann.reserve(f.partitions.size());
+        for (const auto &p : f.partitions)
+            by_ann.push_back(&p);
+        std::sort(by_ann.begin(), by_ann.end(), [](const Partition *a, const Partition *b) {
+            return a->activation_annotation < b->activation_annotation;
+        });
+        for (size_t i = 1; i < by_ann.size(); ++i)
+            if (by_ann[i - 1]->activation_annotation == by_ann[i]->activation_annotation)
+                return make_error(Fault::Usage, path + ": partitions \"" + by_ann[i - 1]->name +
+                                                    "\" and \"" + by_ann[i]->name +
                                                     "\" share the activation annotation \"" +
-                                                    f.partitions[i].activation_annotation + "\"");
+                                                    by_ann[i]->activation_annotation + "\"");
+    }
     return f;
 }
 
