@@ -1,7 +1,8 @@
 # wpctl: the administrator's tool (DESIGN.md §4), its man pages and its tests.
 # Included by the top-level Makefile; uses its BUILD, CXX, CXXFLAGS, LIBA, ...
 
-SBINDIR ?= $(PREFIX)/sbin
+# wpctl goes to BINDIR (issue 7: %{_bindir}); SBINDIR stays overridable.
+SBINDIR ?= $(BINDIR)
 
 WPCTL        := $(BUILD)/wpctl
 WPCTL_SRCS   := $(sort $(wildcard hook/wpctl/*.cpp))
