@@ -48,7 +48,7 @@ test_pages_are_built_and_installed() {
     done
     make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$W/root" PREFIX=/usr install-wpctl >"$W/make.log" 2>&1 ||
         die "make install-wpctl failed: $(cat "$W/make.log")"
-    [[ -x "$W/root/usr/sbin/wpctl" ]] || die "wpctl not installed: $(cd "$W/root" && find .)"
+    [[ -x "$W/root/usr/bin/wpctl" ]] || die "wpctl not installed: $(cd "$W/root" && find .)"
     [[ -f "$W/root/usr/share/man/man8/wpctl.8.gz" ]] || die "wpctl.8 not installed"
     [[ -f "$W/root/usr/share/man/man8/workload-partitioning-hook.8.gz" ]] || die "hook page not installed"
     [[ -f "$W/root/usr/share/man/man5/workload-partitioning.json.5.gz" ]] || die "json.5 not installed"
