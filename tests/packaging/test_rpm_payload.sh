@@ -75,6 +75,8 @@ docfmt=$(rpm --eval '%{?_docdir_fmt}')
 docdir=$(rpm --eval '%{?_docdir}')
 [ -n "$docdir" ] || docdir=$(rpm --eval '%{_defaultdocdir}')
 docdir=$docdir/$(rpm -qp --qf "$docfmt" "$rpm_main" 2>/dev/null)
+# %license directory: %{_defaultlicensedir}/%{NAME}-%{VERSION} here, as %doc.
+licdir=$(rpm --eval '%{_defaultlicensedir}')/$(rpm -qp --qf "$docfmt" "$rpm_main" 2>/dev/null)
 
 # ---------------------------------------------------------------- the file lists
 hook=/usr/libexec/oci/hooks.d/$name
@@ -100,6 +102,8 @@ $hooksjson f 0644
 $docdir d 0755
 $docdir/DECISIONS.md f 0644
 $docdir/INSTALL.md f 0644
+$licdir d 0755
+$licdir/LICENSE f 0644
 /usr/share/workload-partitioning d 0755
 EOF
     local f s
