@@ -185,7 +185,7 @@ static void one_mebibyte_document_parses_quickly(void **) {
     auto r = wp::json_parse_strict(big, "t");
     double dt = unit::now_seconds() - t0;
     ASSERT_OK(r);
-    if (dt > 1.0) fail_msg("1 MiB took %.3f s", dt);
+    if (dt > 3.0) fail_msg("1 MiB took %.3f s", dt); // catches quadratic work, not jitter
 }
 
 static void duplicate_keys_last_one_wins(void **) {
