@@ -134,6 +134,26 @@ static void invalid_allowed_namespace_patterns_are_refused(void **) {
     }
 }
 
+static void shared_activation_annotation_is_refused(void **) {
+    // Every pod carrying it would activate two partitions: refuse the file instead.
+    ASSERT_FAILS(wp::parse_partitions(R"({"version": 1, "partitions": {
+        "a": {"cpuset": "", "activationAnnotation": "x.io/y"},
+        "b": {"cpuset": "", "activationAnnotation": "x.io/y"}}})",
+                                      kPath),
+                 "x.io/y");
+}
+
+static void empty_annotation_names_are_refused(void **) {
+    ASSERT_FAILS(
+        wp::parse_partitions(
+            one_partition("management", R"({"cpuset": "", "activationAnnotation": ""})"), kPath),
+        "activationAnnotation");
+    ASSERT_FAILS(
+        wp::parse_partitions(
+            one_partition("management", R"({"cpuset": "", "annotationPrefix": ""})"), kPath),
+        "annotationPrefix");
+}
+
 static void unsupported_version_is_refused(void **) {
     ASSERT_FAILS(wp::parse_partitions(R"({"version": 2, "partitions": {}})", kPath), "version");
     ASSERT_FAILS(wp::parse_partitions(R"({"version": "1", "partitions": {}})", kPath), "version");
@@ -353,6 +373,8 @@ int main(void) {
         cmocka_unit_test(missing_cpuset_is_refused),
         cmocka_unit_test(invalid_partition_name_is_refused),
         cmocka_unit_test(invalid_allowed_namespace_patterns_are_refused),
+        cmocka_unit_test(shared_activation_annotation_is_refused),
+        cmocka_unit_test(empty_annotation_names_are_refused),
         cmocka_unit_test(unsupported_version_is_refused),
         cmocka_unit_test(missing_version_or_partitions_is_refused),
         cmocka_unit_test(negative_defaults_are_refused),
