@@ -13,7 +13,20 @@ N=0
 FAILED=0
 
 TMP_ROOT=$(mktemp -d /tmp/wp-security.XXXXXX)
-trap 'rm -rf "$TMP_ROOT"' EXIT
+DONE=0
+# A suite that stops before tap_done (an unexpected error under set -e) must
+# not pass silently: it reports one failing test and exits non-zero.
+on_exit() {
+    local rc=$?
+    rm -rf "$TMP_ROOT"
+    if [ "$DONE" = 0 ]; then
+        N=$((N + 1))
+        echo "not ok $N - the suite stopped before its end (exit $rc) after test $((N - 1))"
+        echo "1..$N"
+        exit 1
+    fi
+}
+trap on_exit EXIT
 
 tap_ok() { N=$((N + 1)); echo "ok $N - $1"; }
 tap_skip() { N=$((N + 1)); echo "ok $N - $1 # SKIP $2"; }
@@ -25,6 +38,7 @@ tap_fail() {
     for l in "$@"; do echo "# $l"; done
 }
 tap_done() {
+    DONE=1
     echo "1..$N"
     [ "$FAILED" -eq 0 ]
 }
@@ -34,6 +48,7 @@ require_hook() {
     if [ ! -x "$HOOK" ]; then
         echo "1..1"
         echo "ok 1 - $1 # SKIP $HOOK not built (run make)"
+        DONE=1
         exit 0
     fi
 }
@@ -134,7 +149,8 @@ expect() {
     [ "$RC" = "$want" ] || why+=("exit $RC, want $want")
     if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then why+=("the hook hung (timeout)"); fi
     if [ "$writes" = no ]; then
-        [ "$(snapshot)" = "$BEFORE" ] || why+=("files changed: $(diff <(echo "$BEFORE") <(snapshot) | head -5 | tr '\n' ' ')")
+        [ "$(snapshot)" = "$BEFORE" ] ||
+            why+=("files changed: $(diff <(echo "$BEFORE") <(snapshot) | head -5 | tr '\n' ' ' || true)")
     elif [ "$writes" = yes ]; then
         [ "$(cpus)" = "0-1" ] || why+=("cpuset.cpus is '$(cpus)', want 0-1")
     fi

@@ -14,11 +14,13 @@ require_hook "valgrind"
 if ! command -v valgrind >/dev/null; then
     echo "1..1"
     echo "ok 1 - valgrind # SKIP valgrind not installed"
+    DONE=1
     exit 0
 fi
 if ldd "$HOOK" 2>/dev/null | grep -q 'libasan\|libubsan\|libtsan'; then
     echo "1..1"
     echo "ok 1 - valgrind # SKIP sanitizer build (SANITIZE=...): ASan and valgrind exclude each other"
+    DONE=1
     exit 0
 fi
 HOOK_TIMEOUT=60
