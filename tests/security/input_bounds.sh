@@ -43,6 +43,55 @@ else
     tap_skip "the hook installs its seccomp filter" "strace not installed"
 fi
 
+# --- the sandboxed hook logs to the journal: socket(AF_UNIX, SOCK_DGRAM) and
+# sendto are allowed for that target. A private mount namespace puts a tmpfs on
+# /run with a listening datagram socket at /run/systemd/journal/socket.
+journal_case() { # NAME TARGET
+    new_world
+    printf '{"enabled": true, "partitionsFile": "%s", "cgroupRoot": "%s", "procRoot": "%s", "log": {"target": "%s", "level": "debug"}}' \
+        "$PARTS" "$CG" "$PROC" "$2" >"$CFG"
+    state >"$TMP_ROOT/s.json"
+    set +e
+    timeout 20 unshare -m --propagation private bash -c '
+        set -e
+        mount -t tmpfs tmpfs /run
+        mkdir -p /run/systemd/journal
+        python3 - "$1" <<"PY" &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/run/systemd/journal/socket")
+open(sys.argv[1] + ".ready", "w").close()
+s.settimeout(10)
+try:
+    data = s.recv(1 << 20)
+except socket.timeout:
+    data = b""
+open(sys.argv[1], "wb").write(data)
+PY
+        for i in $(seq 1 100); do [ -e "$1.ready" ] && break; sleep 0.05; done
+        "$2" --config "$3" <"$4" >/dev/null 2>"$1.stderr"
+        echo $? >"$1.rc"
+        wait
+    ' _ "$TMP_ROOT/journal.rec" "$HOOK" "$CFG" "$TMP_ROOT/s.json"
+    set -e
+    local rc rec
+    rc=$(cat "$TMP_ROOT/journal.rec.rc" 2>/dev/null || echo none)
+    rec=$(tr '\n' ' ' <"$TMP_ROOT/journal.rec" 2>/dev/null || true)
+    if [ "$rc" = 0 ] && grep -q 'WP_PARTITION=management' <<<"$rec" && [ "$(cpus)" = 0-1 ]; then
+        tap_ok "$1"
+    else
+        tap_fail "$1" "hook exit $rc; record: ${rec:0:300}; stderr: $(head -c 300 "$TMP_ROOT/journal.rec.stderr" 2>/dev/null)"
+    fi
+    rm -f "$TMP_ROOT"/journal.rec*
+}
+if command -v unshare >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    journal_case "log target journal: the sandboxed hook sends its record to the journal socket" journal
+    journal_case "log target auto with a journal socket: the sandboxed hook picks and reaches it" auto
+else
+    tap_skip "log target journal under the sandbox" "needs root and unshare"
+    tap_skip "log target auto under the sandbox" "needs root and unshare"
+fi
+
 # --- the OCI state on stdin: malformed -> exit 2, nothing written.
 bad_state() { # NAME FILE REGEX
     new_world
