@@ -173,9 +173,19 @@ Report Run::go(std::string_view state_text) {
         bundle = std::move(*b);
         return ok_status();
     };
+    // The seccomp filter goes in before anything pod-influenced is read beyond the
+    // state itself: here when the bundle's config.json must be parsed, else once a
+    // partition is activated, so that unpartitioned containers never pay for it.
+    bool confined = false;
+    auto confine = [&]() -> Status {
+        if (!opt_.sandbox || confined) return ok_status();
+        confined = true;
+        return sandbox_enter(resolve_log_target(cfg_.log_target));
+    };
     const Annotations *ann = &st_.annotations;
     if (!st_.has_annotations) {
-        auto s = load_bundle();
+        auto s = confine();
+        if (s) s = load_bundle();
         if (!s) {
             rep_.error = s.error().message;
             return finish(2, "error", LogLevel::Error, rep_.error);
@@ -191,11 +201,7 @@ Report Run::go(std::string_view state_text) {
         return finish(0, "not-activated", LogLevel::Debug, "no partition activated");
     part_ = *act;
 
-    // Confine the process before reading pod-controlled values any further.
-    if (opt_.sandbox) {
-        auto s = sandbox_enter(resolve_log_target(cfg_.log_target));
-        if (!s) return policy_error(s.error());
-    }
+    if (auto s = confine(); !s) return policy_error(s.error());
 
     // 5. Namespace and per-container override.
     auto dec = decide_for(*part_, *ann, [&] { return online_cpus(cfg_.cgroup_root); });

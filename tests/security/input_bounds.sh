@@ -43,6 +43,34 @@ else
     tap_skip "the hook installs its seccomp filter" "strace not installed"
 fi
 
+# --- a state without annotations: the filter is in before the bundle's
+# config.json (pod-influenced annotations) is opened.
+if command -v strace >/dev/null; then
+    new_world
+    printf '{"ociVersion": "1.0.2", "annotations": {%s}, "linux": {"cgroupsPath": "/%s"}}\n' \
+        "$ANN_DEFAULT" "$CG_PATH" >"$BUNDLE/config.json"
+    printf '{"ociVersion": "1.0.2", "id": "abc", "status": "creating", "pid": %s, "bundle": "%s"}' \
+        "$PID" "$BUNDLE" >"$TMP_ROOT/s.json"
+    set +e
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        strace -f -qq -e trace=seccomp,openat -o "$TMP_ROOT/strace.log" "$HOOK" --config "$CFG" \
+        <"$TMP_ROOT/s.json" >/dev/null 2>&1
+    rc=$?
+    set -e
+    filter_line=$(grep -n 'seccomp(SECCOMP_SET_MODE_FILTER, [^)]*) = 0' "$TMP_ROOT/strace.log" | head -1 | cut -d: -f1)
+    bundle_line=$(grep -n 'openat([^"]*"config.json"' "$TMP_ROOT/strace.log" | head -1 | cut -d: -f1)
+    pinned=$(cat "$CG/cpuset/$CG_PATH/cpuset.cpus")
+    if [ $rc = 0 ] && [ -n "$filter_line" ] && [ -n "$bundle_line" ] &&
+        [ "$filter_line" -lt "$bundle_line" ] && [ "$pinned" = "0-1" ]; then
+        tap_ok "annotations only in the bundle: the filter is installed before config.json is opened, and the container is pinned"
+    else
+        tap_fail "annotations only in the bundle: filter before config.json" \
+            "exit $rc, filter at line '${filter_line}', config.json at line '${bundle_line}', cpuset '$pinned'; $(tr '\n' ' ' <"$TMP_ROOT/strace.log")"
+    fi
+else
+    tap_skip "annotations only in the bundle: filter before config.json" "strace not installed"
+fi
+
 # --- the sandboxed hook logs to the journal: socket(AF_UNIX, SOCK_DGRAM) and
 # sendto are allowed for that target. A private mount namespace puts a tmpfs on
 # /run with a listening datagram socket at /run/systemd/journal/socket.
