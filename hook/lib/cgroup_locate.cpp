@@ -90,6 +90,23 @@ Result<std::string> systemd_scope_path(std::string_view spec) {
 
 } // namespace
 
+Result<CpuSet> online_cpus(const std::string &root) {
+    std::string path;
+    if (exists_nofollow(root + "/cgroup.controllers"))
+        path = root + "/cpuset.cpus.effective";
+    else if (is_real_dir(root + "/cpuset"))
+        path = root + "/cpuset/cpuset.cpus";
+    else
+        path = root + "/unified/cpuset.cpus.effective";
+    auto text = read_file_nofollow(AT_FDCWD, path, kMaxSmallFileBytes);
+    if (!text) return text.take_error();
+    if (!*text)
+        return make_error(Fault::Input, path + ": does not exist; cannot tell the online CPUs");
+    auto cs = CpuSet::parse(**text);
+    if (!cs) return make_error(Fault::Input, path + ": " + cs.error().message);
+    return *cs;
+}
+
 Result<std::vector<ProcCgroupLine>> parse_proc_cgroup(std::string_view text,
                                                       std::string_view what) {
     std::vector<ProcCgroupLine> out;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cpuset.hpp"
 #include "result.hpp"
 #include "state.hpp"
 
@@ -48,6 +49,11 @@ struct LocateInput {
 // Resolves both controller directories. Every path is checked lexically here
 // (no "..", not the root cgroup); the open in cgroup_write checks symlinks.
 Result<CgroupTarget> locate_cgroup(const LocateInput &in);
+
+// The online CPUs: the root cpuset cgroup's CPUs (v1 <root>/cpuset/cpuset.cpus, v2
+// <root>/cpuset.cpus.effective, hybrid <root>/unified/...), so that fake trees
+// behave like real ones.
+Result<CpuSet> online_cpus(const std::string &cgroup_root);
 
 // "a-b-c.slice" -> "a.slice/a-b.slice/a-b-c.slice"; "-.slice" -> "".
 Result<std::string> expand_systemd_slice(std::string_view slice);

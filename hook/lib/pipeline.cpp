@@ -1,8 +1,6 @@
 #include "pipeline.hpp"
 
 #include <ctime>
-#include <fcntl.h>
-#include <sys/stat.h>
 
 #include "cgroup_locate.hpp"
 #include "decision.hpp"
@@ -24,25 +22,6 @@ int64_t now_us() {
 bool mentions_partition(const Annotations &ann) {
     auto it = ann.lower_bound(kActivationPrefix);
     return it != ann.end() && it->first.rfind(kActivationPrefix, 0) == 0;
-}
-
-// The online CPUs: the root cpuset cgroup's CPUs, so that fake trees behave like real ones.
-Result<CpuSet> online_cpus(const std::string &root) {
-    struct stat st;
-    std::string path;
-    if (::fstatat(AT_FDCWD, (root + "/cgroup.controllers").c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
-        path = root + "/cpuset.cpus.effective";
-    else if (::fstatat(AT_FDCWD, (root + "/cpuset").c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
-        path = root + "/cpuset/cpuset.cpus";
-    else
-        path = root + "/unified/cpuset.cpus.effective";
-    auto text = read_file_nofollow(AT_FDCWD, path, kMaxSmallFileBytes);
-    if (!text) return text.take_error();
-    if (!*text)
-        return make_error(Fault::Input, path + ": does not exist; cannot tell the online CPUs");
-    auto cs = CpuSet::parse(**text);
-    if (!cs) return make_error(Fault::Input, path + ": " + cs.error().message);
-    return *cs;
 }
 
 class Run {

@@ -401,8 +401,28 @@ static void located_v1_directories_open_confined(void **state) {
     }
 }
 
+static void online_cpus_from_the_root_cpuset_on_v1_v2_and_hybrid(void **) {
+    unit::TempDir v1, v2, hybrid, none;
+    v1.write("cpuset/cpuset.cpus", "0-3\n");
+    v2.write("cgroup.controllers", "cpuset cpu\n");
+    v2.write("cpuset.cpus.effective", "0-7\n");
+    hybrid.write("unified/cpuset.cpus.effective", "0-1\n");
+    auto a = wp::online_cpus(v1.path);
+    ASSERT_OK(a);
+    ASSERT_STR_EQ(a->format(), "0-3");
+    auto b = wp::online_cpus(v2.path);
+    ASSERT_OK(b);
+    ASSERT_STR_EQ(b->format(), "0-7");
+    auto c = wp::online_cpus(hybrid.path);
+    ASSERT_OK(c);
+    ASSERT_STR_EQ(c->format(), "0-1");
+    ASSERT_ERR(wp::online_cpus(none.path), wp::Fault::Input, "cpuset.cpus.effective",
+               "does not exist");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(online_cpus_from_the_root_cpuset_on_v1_v2_and_hybrid),
         cmocka_unit_test(parse_proc_cgroup_v1_and_v2_lines),
         cmocka_unit_test(parse_proc_cgroup_pure_v2),
         cmocka_unit_test(parse_proc_cgroup_without_final_newline),
