@@ -71,12 +71,9 @@ Status unknown_key(std::string_view path, std::string_view key) {
 } // namespace
 
 Result<NodeConfig> parse_config(std::string_view text, std::string_view path) {
-    auto root = json_parse_strict(text, path);
+    auto root = json_parse_object(text, path);
     if (!root) return root.take_error();
     json_object *o = root->get();
-    if (o == nullptr || !json_object_is_type(o, json_type_object))
-        return make_error(Fault::Usage, std::string(path) + ": expected a JSON object, got " +
-                                            json_type_label(o));
     NodeConfig c;
     json_object_object_foreach(o, key, v) {
         std::string_view k(key);

@@ -219,6 +219,15 @@ Result<JsonPtr> json_parse_strict(std::string_view text, std::string_view what, 
     return obj;
 }
 
+Result<JsonPtr> json_parse_object(std::string_view text, std::string_view what, Fault fault) {
+    auto root = json_parse_strict(text, what, fault);
+    if (!root) return root;
+    if (root->get() == nullptr || !json_object_is_type(root->get(), json_type_object))
+        return make_error(fault, std::string(what) + ": expected a JSON object, got " +
+                                     json_type_label(root->get()));
+    return root;
+}
+
 const char *json_type_label(const json_object *o) {
     if (o == nullptr) return "null";
     switch (json_object_get_type(o)) {

@@ -28,6 +28,10 @@ inline constexpr int kJsonMaxDepth = 32;
 Result<JsonPtr> json_parse_strict(std::string_view text, std::string_view what,
                                   Fault fault = Fault::Usage);
 
+// json_parse_strict, and the value must be an object ("expected a JSON object, got ...").
+Result<JsonPtr> json_parse_object(std::string_view text, std::string_view what,
+                                  Fault fault = Fault::Usage);
+
 // Typed accessors. Each returns an error naming `what` and `key` when the type is
 // wrong; std::nullopt when the key is absent.
 const char *json_type_label(const json_object *o);

@@ -150,12 +150,9 @@ Result<Partition> parse_partition(const std::string &name, json_object *o,
 
 Result<PartitionFile> parse_partitions(std::string_view text, std::string_view path_view) {
     std::string path(path_view);
-    auto root = json_parse_strict(text, path);
+    auto root = json_parse_object(text, path);
     if (!root) return root.take_error();
     json_object *o = root->get();
-    if (o == nullptr || !json_object_is_type(o, json_type_object))
-        return make_error(Fault::Usage,
-                          path + ": expected a JSON object, got " + json_type_label(o));
     PartitionFile f;
     bool have_version = false, have_partitions = false;
     json_object_object_foreach(o, key, v) {

@@ -37,12 +37,9 @@ Result<OciState> parse_state(std::string_view text) {
     if (text.size() > kMaxStateBytes)
         return make_error(Fault::Usage, std::string(kStateWhat) + ": larger than " +
                                             std::to_string(kMaxStateBytes) + " bytes");
-    auto root = json_parse_strict(text, kStateWhat);
+    auto root = json_parse_object(text, kStateWhat);
     if (!root) return root.take_error();
     json_object *o = root->get();
-    if (o == nullptr || !json_object_is_type(o, json_type_object))
-        return make_error(Fault::Usage, std::string(kStateWhat) + ": expected a JSON object, got " +
-                                            json_type_label(o));
     OciState st;
     json_object *v = nullptr;
     if (json_object_object_get_ex(o, "ociVersion", &v)) {
@@ -89,12 +86,9 @@ Result<OciState> parse_state(std::string_view text) {
 }
 
 Result<BundleConfig> parse_bundle_config(std::string_view text, std::string_view what) {
-    auto root = json_parse_strict(text, what, Fault::Input);
+    auto root = json_parse_object(text, what, Fault::Input);
     if (!root) return root.take_error();
     json_object *o = root->get();
-    if (o == nullptr || !json_object_is_type(o, json_type_object))
-        return make_error(Fault::Input, std::string(what) + ": expected a JSON object, got " +
-                                            json_type_label(o));
     BundleConfig bc;
     json_object *v = nullptr;
     if (json_object_object_get_ex(o, "annotations", &v) && v != nullptr) {
