@@ -1,16 +1,15 @@
 #include "overrides.hpp"
 
 #include "json.hpp"
+#include "resource_limits.hpp"
 
 namespace wp {
 
 namespace {
 
-inline constexpr int64_t kMaxCpuLimit = 1000000000;    // millicores: 1M CPUs
-inline constexpr int64_t kMaxCpuQuota = 1000000000000; // µs: the kernel caps lower anyway
-
-Status read_field(json_object *v, std::string_view key, std::string_view name, int64_t lo,
-                  int64_t hi, Field &out) {
+Status read_field(json_object *v, std::string_view key, std::string_view name, Range range,
+                  Field &out) {
+    const int64_t lo = range.lo, hi = range.hi;
     if (v == nullptr) {
         out.kind = Field::Kind::Null;
         return ok_status();
@@ -45,13 +44,13 @@ Result<Overrides> parse_overrides(std::string_view value, std::string_view key) 
         std::string_view name(k);
         Status st = ok_status();
         if (name == "cpushares") {
-            st = read_field(v, key, name, 2, 262144, ov.cpushares);
+            st = read_field(v, key, name, kSharesRange, ov.cpushares);
         } else if (name == "cpulimit") {
-            st = read_field(v, key, name, 1, kMaxCpuLimit, ov.cpulimit);
+            st = read_field(v, key, name, kCpuLimitRange, ov.cpulimit);
         } else if (name == "cpuquota") {
-            st = read_field(v, key, name, 1000, kMaxCpuQuota, ov.cpuquota);
+            st = read_field(v, key, name, kQuotaRange, ov.cpuquota);
         } else if (name == "cpuperiod") {
-            st = read_field(v, key, name, 1000, 1000000, ov.cpuperiod);
+            st = read_field(v, key, name, kPeriodRange, ov.cpuperiod);
         } else if (name == "cpuset") {
             if (v == nullptr) {
                 ov.cpuset_null = true;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "json.hpp"
+#include "resource_limits.hpp"
 #include "trusted_file.hpp"
 
 namespace wp {
@@ -14,6 +15,29 @@ bool is_dns1123_label(std::string_view s) {
     for (char c : s)
         if (!alnum(c) && c != '-') return false;
     return true;
+}
+
+bool is_namespace_pattern(std::string_view s) {
+    if (s.empty() || s.back() != '*') return is_dns1123_label(s);
+    std::string_view prefix = s.substr(0, s.size() - 1);
+    if (prefix.empty() || prefix.size() > 62) return false;
+    if (!((prefix[0] >= 'a' && prefix[0] <= 'z') || (prefix[0] >= '0' && prefix[0] <= '9')))
+        return false;
+    for (char c : prefix)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    return true;
+}
+
+std::string check_defaults(const PartitionDefaults &d) {
+    auto check = [](const char *key, int64_t v, Range r) -> std::string {
+        if (v == 0 || (v >= r.lo && v <= r.hi)) return {};
+        return std::string("key \"") + key + "\": " + std::to_string(v) + " is outside 0 or " +
+               std::to_string(r.lo) + ".." + std::to_string(r.hi);
+    };
+    std::string bad = check("cpushares", d.cpushares, kSharesRange);
+    if (bad.empty()) bad = check("cpuquota", d.cpuquota, kQuotaRange);
+    if (bad.empty()) bad = check("cpuperiod", d.cpuperiod, kPeriodRange);
+    return bad;
 }
 
 bool namespace_allowed(const Partition &p, std::string_view ns) {
@@ -36,15 +60,6 @@ const Partition *PartitionFile::find(std::string_view name) const {
 }
 
 namespace {
-
-Status range_check(int64_t v, int64_t lo, int64_t hi, const std::string &what,
-                   const std::string &key) {
-    if (v != 0 && (v < lo || v > hi))
-        return make_error(Fault::Usage, what + ": key \"" + key + "\": " + std::to_string(v) +
-                                            " is outside 0 or " + std::to_string(lo) + ".." +
-                                            std::to_string(hi));
-    return ok_status();
-}
 
 Status string_list(json_object *v, const std::string &what, const std::string &key,
                    std::vector<std::string> &out) {
@@ -105,35 +120,26 @@ Result<Partition> parse_partition(const std::string &name, json_object *o,
                 std::string dfull = full + "." + d;
                 auto n = json_int(dv, path, dfull);
                 if (!n) return n.take_error();
-                Status st = ok_status();
                 if (d == "cpushares") {
-                    st = range_check(*n, 2, 262144, path, dfull);
                     p.defaults.cpushares = *n;
                 } else if (d == "cpuquota") {
-                    st = range_check(*n, 1000, INT64_MAX / 2, path, dfull);
                     p.defaults.cpuquota = *n;
                 } else if (d == "cpuperiod") {
-                    st = range_check(*n, 1000, 1000000, path, dfull);
                     p.defaults.cpuperiod = *n;
                 } else {
-                    st = make_error(Fault::Usage, path + ": unknown key \"" + dfull + "\"");
+                    return make_error(Fault::Usage, path + ": unknown key \"" + dfull + "\"");
                 }
-                if (!st) return st.take_error();
             }
+            std::string bad = check_defaults(p.defaults);
+            if (!bad.empty()) return make_error(Fault::Usage, path + ": " + full + ": " + bad);
         } else if (k == "allowedNamespaces") {
             auto st = string_list(v, path, full, p.allowed_namespaces);
             if (!st) return st.take_error();
-            for (const auto &ns : p.allowed_namespaces) {
-                std::string_view base = ns;
-                if (!base.empty() && base.back() == '*') base.remove_suffix(1);
-                bool ok = !base.empty();
-                for (char c : base)
-                    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) ok = false;
-                if (!ok)
+            for (const auto &ns : p.allowed_namespaces)
+                if (!is_namespace_pattern(ns))
                     return make_error(Fault::Usage, path + ": key \"" + full + "\": \"" + ns +
                                                         "\" is not a namespace name or a "
                                                         "\"prefix-*\" pattern");
-            }
         } else if (k == "sources") {
             auto st = string_list(v, path, full, p.sources);
             if (!st) return st.take_error();

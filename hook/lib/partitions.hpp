@@ -42,6 +42,14 @@ struct PartitionFile {
 // A DNS-1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 characters.
 bool is_dns1123_label(std::string_view s);
 
+// An allowedNamespaces entry: a namespace name (a DNS-1123 label) or a
+// "prefix*" pattern whose prefix starts like one.
+bool is_namespace_pattern(std::string_view s);
+
+// "" when the defaults are within the ranges of resource_limits.hpp (0 = none),
+// else what is wrong, e.g. "key \"cpushares\": 1 is outside 0 or 2..262144".
+std::string check_defaults(const PartitionDefaults &d);
+
 // `ns` matches an allowedNamespaces entry: exact, or "prefix-*" glob.
 bool namespace_allowed(const Partition &p, std::string_view ns);
 

@@ -35,30 +35,6 @@ bool blank(std::string_view text) {
 
 } // namespace
 
-bool valid_namespace_pattern(std::string_view s) {
-    if (!s.empty() && s.back() == '*') {
-        std::string_view prefix = s.substr(0, s.size() - 1);
-        if (prefix.empty() || prefix.size() > 62) return false;
-        if (!((prefix[0] >= 'a' && prefix[0] <= 'z') || (prefix[0] >= '0' && prefix[0] <= '9')))
-            return false;
-        for (char ch : prefix)
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) return false;
-        return true;
-    }
-    return wp::is_dns1123_label(s);
-}
-
-std::string check_defaults(const wp::PartitionDefaults &d) {
-    if (d.cpushares != 0 && (d.cpushares < 2 || d.cpushares > 262144))
-        return "cpushares " + std::to_string(d.cpushares) + " is out of range (0, or 2..262144)";
-    if (d.cpuquota != 0 && d.cpuquota < 1000)
-        return "cpuquota " + std::to_string(d.cpuquota) + " is out of range (0, or >= 1000 us)";
-    if (d.cpuperiod != 0 && (d.cpuperiod < 1000 || d.cpuperiod > 1000000))
-        return "cpuperiod " + std::to_string(d.cpuperiod) +
-               " is out of range (0, or 1000..1000000 us)";
-    return "";
-}
-
 Pinning parse_pinning(std::string_view text, const std::string &path, Diagnostics &diag) {
     Pinning out;
     if (blank(text)) {
@@ -148,7 +124,7 @@ Policy parse_policy(std::string_view text, const std::string &path, Diagnostics 
                     if (!s) {
                         diag.error(s.error().message);
                         ok = false;
-                    } else if (!valid_namespace_pattern(*s)) {
+                    } else if (!wp::is_namespace_pattern(*s)) {
                         diag.error(where + ": key \"" + k + "\": " + qstr(*s) +
                                    " is neither a namespace name nor a \"prefix*\" pattern");
                         ok = false;
@@ -185,9 +161,9 @@ Policy parse_policy(std::string_view text, const std::string &path, Diagnostics 
                     }
                     *slot = *v;
                 }
-                std::string bad = check_defaults(pe.defaults);
+                std::string bad = wp::check_defaults(pe.defaults);
                 if (!bad.empty()) {
-                    diag.error(where + ": key \"defaults\": " + bad);
+                    diag.error(where + ": defaults: " + bad);
                     ok = false;
                 }
             } else {

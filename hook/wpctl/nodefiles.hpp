@@ -39,10 +39,4 @@ using Policy = std::map<std::string, PolicyEntry, std::less<>>;
 // must not silently widen a partition).
 Policy parse_policy(std::string_view text, const std::string &path, Diagnostics &diag);
 
-// An allowedNamespaces entry: a namespace name (DNS-1123 label) or "prefix*".
-bool valid_namespace_pattern(std::string_view s);
-
-// Range checks of the partition defaults; "" when fine, else what is wrong.
-std::string check_defaults(const wp::PartitionDefaults &d);
-
 } // namespace wpctl

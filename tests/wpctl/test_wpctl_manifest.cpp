@@ -349,7 +349,7 @@ static void policy_typos_and_bad_values_are_refused(void **) {
     {
         Diagnostics d;
         wpctl::parse_policy(R"({"management": {"defaults": {"cpushares": 1}}})", "policy.json", d);
-        expect_one_error(d, {"policy.json", "\"management\"", "cpushares 1"});
+        expect_one_error(d, {"policy.json", "\"management\"", "\"cpushares\": 1 is outside"});
     }
 }
 
