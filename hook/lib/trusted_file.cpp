@@ -48,72 +48,64 @@ Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what) {
     return out;
 }
 
-Result<std::optional<std::string>> read_trusted_file(const std::string &path, size_t max,
-                                                     const TrustPolicy &policy) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+namespace {
+
+// The one bounded, no-follow read behind both public functions. `type_fault`
+// is the fault for a symlink or a file that is not regular, `size_fault` for
+// one over `max`; `trust`, when given, adds the owner and mode checks.
+Result<std::optional<std::string>> read_regular(int dirfd, const std::string &path, size_t max,
+                                                Fault type_fault, Fault size_fault,
+                                                const TrustPolicy *trust) {
+    UniqueFd fd(::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    struct stat st;
     if (!fd.valid()) {
         int e = errno;
         if (e == ENOENT) return std::optional<std::string>{};
         if (e == ELOOP)
-            return make_error(Fault::Untrusted, path + ": is a symlink; refusing to follow it");
-        struct stat st;
-        if (::fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            return make_error(type_fault, path + ": is a symlink; refusing to follow it");
+        if (::fstatat(dirfd, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
             !S_ISREG(st.st_mode)) // a socket (ENXIO), a device without a driver, ...
-            return make_error(Fault::Untrusted,
+            return make_error(type_fault,
                               path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
         return make_error(Fault::System, path + ": cannot open: " + errno_text(e));
     }
-    struct stat st;
     if (::fstat(fd.get(), &st) != 0)
         return make_error(Fault::System, path + ": cannot stat: " + errno_text(errno));
     if (!S_ISREG(st.st_mode))
-        return make_error(Fault::Untrusted,
+        return make_error(type_fault,
                           path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
-    if (policy.require_root_owner && st.st_uid != 0)
+    if (trust && trust->require_root_owner && st.st_uid != 0)
         return make_error(Fault::Untrusted,
                           path + ": owned by uid " + std::to_string(st.st_uid) + ", not by root");
-    if (policy.forbid_group_other_write && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    if (trust && trust->forbid_group_other_write && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
         return make_error(Fault::Untrusted,
                           path + ": mode " + mode + " is writable by group or others");
     }
     if (static_cast<uint64_t>(st.st_size) > max)
-        return make_error(Fault::Usage, path + ": " + std::to_string(st.st_size) +
-                                            " bytes, larger than the limit of " +
-                                            std::to_string(max) + " bytes");
+        return make_error(size_fault, path + ": " + std::to_string(st.st_size) +
+                                          " bytes, larger than the limit of " +
+                                          std::to_string(max) + " bytes");
     auto text = read_fd_bounded(fd.get(), max, path);
-    if (!text) return text.take_error();
+    if (!text) {
+        Error e = text.take_error();
+        if (e.fault == Fault::Usage) e.fault = size_fault; // grew past max while read
+        return e;
+    }
     return std::optional<std::string>(std::move(*text));
+}
+
+} // namespace
+
+Result<std::optional<std::string>> read_trusted_file(const std::string &path, size_t max,
+                                                     const TrustPolicy &policy) {
+    return read_regular(AT_FDCWD, path, max, Fault::Untrusted, Fault::Usage, &policy);
 }
 
 Result<std::optional<std::string>> read_file_nofollow(int dirfd, const std::string &path,
                                                       size_t max) {
-    UniqueFd fd(::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-    if (!fd.valid()) {
-        int e = errno;
-        if (e == ENOENT) return std::optional<std::string>{};
-        if (e == ELOOP)
-            return make_error(Fault::Input, path + ": is a symlink; refusing to follow it");
-        return make_error(Fault::System, path + ": cannot open: " + errno_text(e));
-    }
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0)
-        return make_error(Fault::System, path + ": cannot stat: " + errno_text(errno));
-    if (!S_ISREG(st.st_mode))
-        return make_error(Fault::Input,
-                          path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
-    if (static_cast<uint64_t>(st.st_size) > max)
-        return make_error(Fault::Input, path + ": " + std::to_string(st.st_size) +
-                                            " bytes, larger than the limit of " +
-                                            std::to_string(max) + " bytes");
-    auto text = read_fd_bounded(fd.get(), max, path);
-    if (!text) {
-        Error e = text.take_error();
-        if (e.fault == Fault::Usage) e.fault = Fault::Input;
-        return e;
-    }
-    return std::optional<std::string>(std::move(*text));
+    return read_regular(dirfd, path, max, Fault::Input, Fault::Input, nullptr);
 }
 
 } // namespace wp
