@@ -24,7 +24,7 @@ $(SEC_HOOK_DYN): $(BUILD)/hook/main.o $(LIBA)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
 SEC_SUITES := $(SEC_SANDBOX_TEST) tests/security/trust.sh tests/security/confinement.sh \
-              tests/security/input_bounds.sh tests/security/valgrind.sh \
+              tests/security/input_bounds.sh tests/security/odd_nodes.sh tests/security/valgrind.sh \
               tests/security/valgrind_integration.sh
 TEST_SUITES += $(SEC_SUITES)
 

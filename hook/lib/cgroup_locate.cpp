@@ -122,13 +122,29 @@ Result<std::vector<ProcCgroupLine>> parse_proc_cgroup(std::string_view text,
                                                 std::to_string(kMaxProcCgroupLines) + " lines");
         size_t c1 = line.find(':');
         size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-        auto bad = [&](const char *why) {
+        auto bad = [&](const std::string &why) {
             return make_error(Fault::Input,
                               std::string(what) + ": line " + std::to_string(lineno) + ": " + why);
         };
         if (c2 == std::string_view::npos) return bad("expected \"id:controllers:path\"");
         ProcCgroupLine l;
         l.hierarchy = std::string(line.substr(0, c1));
+        // The kernel lists each controller (and the v2 hierarchy) once: a second
+        // line for one makes the file ambiguous.
+        std::string_view list = line.substr(c1 + 1, c2 - c1 - 1);
+        for (const auto &prev : out) {
+            bool both_v2 = list.empty() && prev.controllers.empty();
+            std::string_view rest = list;
+            while (!both_v2 && !rest.empty()) {
+                size_t comma = rest.find(',');
+                std::string_view t = rest.substr(0, comma);
+                if (!t.empty() && has_token(prev.controllers, t))
+                    return bad("controller \"" + std::string(t) +
+                               "\" is listed twice; ambiguous, refusing the file");
+                rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+            }
+            if (both_v2) return bad("a second cgroup v2 line; ambiguous, refusing the file");
+        }
         l.controllers = std::string(line.substr(c1 + 1, c2 - c1 - 1));
         l.path = std::string(line.substr(c2 + 1));
         if (l.hierarchy.empty() || l.hierarchy.find_first_not_of("0123456789") != std::string::npos)
@@ -196,12 +212,11 @@ Result<CgroupTarget> locate_cgroup(const LocateInput &in) {
         if (!lines) return lines.take_error();
         const ProcCgroupLine *v2 = nullptr, *cpuset = nullptr, *cpu = nullptr;
         for (const auto &l : *lines) {
-            if (l.hierarchy == "0" && l.controllers.empty())
-                v2 = &l;
-            else if (has_token(l.controllers, "cpuset"))
-                cpuset = &l;
-            else if (has_token(l.controllers, "cpu"))
-                cpu = &l;
+            // A controller lives in the directory of the line that names it, whatever
+            // else that line names (co-mounted "cpuset,cpu,cpuacct").
+            if (l.hierarchy == "0" && l.controllers.empty()) v2 = &l;
+            if (has_token(l.controllers, "cpuset")) cpuset = &l;
+            if (has_token(l.controllers, "cpu")) cpu = &l;
         }
         std::string uprefix;
         bool uprefix_known = false;

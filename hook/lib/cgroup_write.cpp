@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "trusted_file.hpp"
@@ -25,37 +27,51 @@ struct Pending {
     UniqueFd fd;
     std::string previous;
     bool written = false;
+    // v1 cpu.cfs_period_us followed by a quota: an EINVAL is retried after the quota.
+    bool retry_after_quota = false;
     std::string shown() const { return dir->rel + "/" + name; }
 };
 
-Status write_all(int fd, const std::string &value) {
+// Writes `value` at offset 0; 0 or the errno of the failure (EIO for a short write).
+int write_value(int fd, const std::string &value) {
     ssize_t n;
     do {
         n = ::pwrite(fd, value.data(), value.size(), 0);
     } while (n < 0 && errno == EINTR);
-    if (n < 0) return make_error(Fault::System, std::strerror(errno));
-    if (static_cast<size_t>(n) != value.size()) return make_error(Fault::System, "short write");
+    if (n < 0) return errno;
+    if (static_cast<size_t>(n) != value.size()) return EIO;
     // A regular file of a fake tree may hold a longer old value: cut it. cgroupfs
     // files report size 0, so the kernel's files are never truncated.
     struct stat st;
     if (::fstat(fd, &st) == 0 && st.st_size > static_cast<off_t>(value.size()) &&
         ::ftruncate(fd, static_cast<off_t>(value.size())) != 0)
-        return make_error(Fault::System, std::strerror(errno));
-    return ok_status();
+        return errno;
+    return 0;
 }
 
-// Restores what was written, last first. Returns a note on failures ("" when all restored).
+// Restores what was written, last first. The kernel checks every CFS value against
+// the parent's limit, so a value refused in one order can pass in the other: what
+// failed is tried once more after the rest. Returns a note on failures ("" when all
+// restored).
 std::string restore(std::vector<Pending> &pending) {
-    std::string failed;
+    std::vector<Pending *> failed;
     for (auto it = pending.rbegin(); it != pending.rend(); ++it) {
         if (!it->written) continue;
-        if (!write_all(it->fd.get(), it->previous)) {
-            if (!failed.empty()) failed += ", ";
-            failed += it->shown();
-        }
+        if (write_value(it->fd.get(), it->previous) != 0) failed.push_back(&*it);
         it->written = false;
     }
-    return failed.empty() ? std::string() : "; could not restore " + failed;
+    std::string note;
+    for (Pending *p : failed) {
+        if (write_value(p->fd.get(), p->previous) == 0) continue;
+        note += (note.empty() ? "" : ", ") + p->shown();
+    }
+    return note.empty() ? std::string() : "; could not restore " + note;
+}
+
+bool on_cgroup_fs(int fd) {
+    struct statfs sf;
+    if (::fstatfs(fd, &sf) != 0) return false;
+    return sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 } // namespace
@@ -66,6 +82,9 @@ Result<UniqueFd> open_confined_dir(const std::string &root, const std::string &r
         return make_error(Fault::System,
                           "cgroupRoot " + root + ": cannot open: " + std::strerror(errno));
     std::string done = root;
+    // Once the walk is on a cgroup filesystem (a real cgroup root), every directory
+    // below must be too: a tmpfs or bind mount over a cgroup is not a cgroup.
+    bool real = on_cgroup_fs(cur.get());
     std::string_view rest = rel;
     while (!rest.empty()) {
         size_t slash = rest.find('/');
@@ -90,6 +109,11 @@ Result<UniqueFd> open_confined_dir(const std::string &root, const std::string &r
             return make_error(Fault::System, done + ": cannot open: " + std::strerror(e));
         }
         cur.reset(fd);
+        bool cg = on_cgroup_fs(fd);
+        if (real && !cg)
+            return make_error(Fault::Input,
+                              done + ": is not on a cgroup filesystem, below one; refusing it");
+        real = real || cg;
     }
     return cur;
 }
@@ -142,8 +166,13 @@ Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarge
             add(target.cpu, "cpu.max",
                 plan.period_us ? quota + " " + std::to_string(*plan.period_us) : quota);
         } else {
-            if (plan.period_us)
+            // runc's order: the period, then the quota; a period the kernel refuses
+            // (EINVAL: the old quota over the new period exceeds a parent's limit) is
+            // written again after the quota.
+            if (plan.period_us) {
                 add(target.cpu, "cpu.cfs_period_us", std::to_string(*plan.period_us));
+                pending.back().retry_after_quota = plan.quota_us.has_value();
+            }
             if (plan.quota_us) add(target.cpu, "cpu.cfs_quota_us", std::to_string(*plan.quota_us));
         }
     }
@@ -171,18 +200,39 @@ Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarge
                                   (e == ELOOP ? "is a symlink" : std::strerror(e)));
         }
         p.fd.reset(fd);
+        // Never through a hard link (a fake tree's file linked to one outside it), and
+        // on a real cgroup root never a file that is not the kernel's.
+        struct stat st;
+        if (::fstat(fd, &st) != 0)
+            return make_error(Fault::System, full + ": cannot stat: " + std::strerror(errno));
+        if (st.st_nlink > 1)
+            return make_error(Fault::Input, full + ": has " + std::to_string(st.st_nlink) +
+                                                " hard links; refusing to write through it");
+        if (on_cgroup_fs(dir_fd(p.dir)) && !on_cgroup_fs(fd))
+            return make_error(Fault::Input,
+                              full + ": is not on a cgroup filesystem; refusing to write it");
     }
 
     // 4. Write, restoring everything on the first failure.
+    auto failed = [&](const Pending &p, int e) {
+        std::string note = restore(pending);
+        return make_error(Fault::System, cgroup_root + "/" + p.shown() + ": writing \"" + p.value +
+                                             "\" failed: " + std::strerror(e) + note);
+    };
+    Pending *deferred = nullptr;
     for (auto &p : pending) {
-        auto st = write_all(p.fd.get(), p.value);
-        if (!st) {
-            std::string note = restore(pending);
-            return make_error(Fault::System, cgroup_root + "/" + p.shown() + ": writing \"" +
-                                                 p.value + "\" failed: " + st.error().message +
-                                                 note);
+        int e = write_value(p.fd.get(), p.value);
+        if (e == EINVAL && p.retry_after_quota) {
+            deferred = &p;
+            continue;
         }
+        if (e != 0) return failed(p, e);
         p.written = true;
+    }
+    if (deferred != nullptr) {
+        if (int e = write_value(deferred->fd.get(), deferred->value); e != 0)
+            return failed(*deferred, e);
+        deferred->written = true;
     }
 
     // 5. Read back the effective cpuset.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "json.hpp"
 #include "overrides.hpp"
 
 namespace wp {
@@ -44,16 +45,24 @@ std::string annotation_or_empty(const Annotations &ann, const char *key) {
 
 // Resolves an override field against the partition default (0 = none).
 std::optional<int64_t> resolve(const Field &f, int64_t partition_default) {
-    switch (f.kind) {
-    case Field::Kind::Null:
-        return std::nullopt;
-    case Field::Kind::Value:
-        return f.value;
-    case Field::Kind::Default:
-        break;
-    }
+    if (f.kind == Field::Kind::Value) return f.value;
     if (partition_default > 0) return partition_default;
     return std::nullopt;
+}
+
+// The container name: the kubelet's label, else the CRI metadata's "name" (a
+// container created through the CRI without the kubelet's labels, as crictl does).
+// "" when neither.
+Result<std::string> container_name(const Annotations &ann) {
+    if (auto v = find_annotation(ann, kContainerNameKey)) return std::string(*v);
+    auto meta = find_annotation(ann, kCriMetadataKey);
+    if (!meta) return std::string();
+    auto root = json_parse_object(*meta, kCriMetadataKey, Fault::Input);
+    if (!root) return root.take_error();
+    json_object *name = nullptr;
+    if (!json_object_object_get_ex(root->get(), "name", &name) || name == nullptr)
+        return std::string();
+    return json_string(name, kCriMetadataKey, "name", Fault::Input);
 }
 
 } // namespace
@@ -66,7 +75,8 @@ Result<Decision> decide(const PartitionFile &parts, const Annotations &ann,
     Decision d;
     d.pod_namespace = annotation_or_empty(ann, kPodNamespaceKey);
     d.pod_name = annotation_or_empty(ann, kPodNameKey);
-    d.container_name = annotation_or_empty(ann, kContainerNameKey);
+    auto name = container_name(ann); // for the record only: never an error here
+    if (name) d.container_name = std::move(*name);
     return d;
 }
 
@@ -75,7 +85,9 @@ Result<Decision> decide_for(const Partition &p, const Annotations &ann,
     Decision d;
     d.pod_namespace = annotation_or_empty(ann, kPodNamespaceKey);
     d.pod_name = annotation_or_empty(ann, kPodNameKey);
-    d.container_name = annotation_or_empty(ann, kContainerNameKey);
+    auto name = container_name(ann);
+    if (!name) return name.take_error();
+    d.container_name = std::move(*name);
     d.partition = &p;
     if (!namespace_allowed(p, d.pod_namespace)) {
         d.verdict = Verdict::NotAllowed;
@@ -92,6 +104,11 @@ Result<Decision> decide_for(const Partition &p, const Annotations &ann,
             auto parsed = parse_overrides(*v, key);
             if (!parsed) return parsed.take_error();
             ov = std::move(*parsed);
+            if (ov.whole_null) {
+                d.left_as_is = true;
+                d.notes.push_back(key + " is null: the container is left as the runtime made it");
+                return d; // an empty plan
+            }
             for (const auto &u : ov.unknown_keys)
                 d.notes.push_back(key + ": unknown key \"" + u + "\" ignored");
         }
@@ -115,7 +132,7 @@ Result<Decision> decide_for(const Partition &p, const Annotations &ann,
                                                 ": key \"cpuset\": \"" + ov.cpuset->format() +
                                                 "\" is not a subset of " + bound_name);
         d.plan.cpuset = *ov.cpuset;
-    } else if (!ov.cpuset_null && !p.cpuset.empty()) {
+    } else if (!p.cpuset.empty()) {
         d.plan.cpuset = p.cpuset;
     }
 
@@ -131,10 +148,10 @@ Result<Decision> decide_for(const Partition &p, const Annotations &ann,
         quota = std::max<int64_t>(ov.cpulimit.value * effective_period / 1000, 1000);
         if (ov.cpuquota.kind == Field::Kind::Value)
             d.notes.push_back("cpulimit overrides cpuquota");
-    } else if (ov.cpulimit.kind == Field::Kind::Default) {
+    } else {
         quota = resolve(ov.cpuquota, p.defaults.cpuquota);
     }
-    if (quota && !period && ov.cpuperiod.kind != Field::Kind::Null) period = kDefaultCfsPeriod;
+    if (quota && !period) period = kDefaultCfsPeriod;
     d.plan.quota_us = quota;
     d.plan.period_us = period;
     return d;

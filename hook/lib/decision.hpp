@@ -36,6 +36,7 @@ struct Decision {
     const Partition *partition = nullptr;
     std::string pod_namespace, pod_name, container_name;
     Plan plan;
+    bool left_as_is = false;        // the override is null: nothing to locate or write
     std::vector<std::string> notes; // unknown override keys, etc.
 };
 
@@ -43,6 +44,9 @@ struct Decision {
 inline constexpr const char *kContainerNameKey = "io.kubernetes.container.name";
 inline constexpr const char *kPodNamespaceKey = "io.kubernetes.pod.namespace";
 inline constexpr const char *kPodNameKey = "io.kubernetes.pod.name";
+// CRI-O's copy of the CRI container metadata, JSON with a "name"; the container
+// name when kContainerNameKey is absent.
+inline constexpr const char *kCriMetadataKey = "io.kubernetes.cri-o.Metadata";
 
 // The partition whose activation annotation is present, nullptr when none.
 // More than one -> Fault::Input error naming both annotations.

@@ -1,5 +1,6 @@
 #include "log.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -43,13 +44,6 @@ bool is_number(const std::string &s) {
     for (; i < s.size(); ++i)
         if (s[i] < '0' || s[i] > '9') return false;
     return true;
-}
-
-std::string one_line(std::string_view s) {
-    std::string out(s);
-    for (char &c : out)
-        if (c == '\n' || c == '\r') c = ' ';
-    return out;
 }
 
 bool send_dgram(const char *path, const std::string &payload) {
@@ -110,22 +104,85 @@ std::string log_record_json(const LogRecord &r) {
     return out;
 }
 
-void log_emit(const LogRecord &r, LogTarget target, LogLevel threshold) {
+std::string escape_line(std::string_view s, size_t max) {
+    bool cut = s.size() > max;
+    if (cut) {
+        s = s.substr(0, max);
+        // Back to the start of a UTF-8 sequence, so that no character is split.
+        size_t end = s.size();
+        while (end > 0 && (static_cast<unsigned char>(s[end - 1]) & 0xC0) == 0x80)
+            --end;
+        if (end > 0 && static_cast<unsigned char>(s[end - 1]) >= 0xC0) s = s.substr(0, end - 1);
+    }
+    std::string out;
+    out.reserve(s.size() + 3);
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        } else {
+            out += ch;
+        }
+    }
+    if (cut) out += "...";
+    return out;
+}
+
+void log_record_bound(LogRecord &r) {
+    auto bound = [](std::string &v) {
+        if (v.size() <= kMaxLogValueBytes) return;
+        size_t end = kMaxLogValueBytes;
+        while (end > 0 && (static_cast<unsigned char>(v[end]) & 0xC0) == 0x80)
+            --end;
+        v.resize(end);
+        v += "...";
+    };
+    bound(r.message);
+    size_t notes = 0, omitted = 0;
+    std::vector<LogField> kept;
+    kept.reserve(r.fields.size());
+    for (auto &f : r.fields) {
+        if (f.key == "notes_omitted") {
+            omitted += std::strtoull(f.value.c_str(), nullptr, 10);
+            continue;
+        }
+        if (f.key == "note" && ++notes > kMaxLogNotes) {
+            ++omitted;
+            continue;
+        }
+        bound(f.value);
+        kept.push_back(std::move(f));
+    }
+    if (omitted > 0) kept.push_back(LogField{"notes_omitted", std::to_string(omitted), true});
+    r.fields = std::move(kept);
+}
+
+void log_emit(LogRecord r, LogTarget target, LogLevel threshold) {
     if (static_cast<int>(r.level) > static_cast<int>(threshold)) return;
+    log_record_bound(r);
     target = resolve_log_target(target);
     if (target == LogTarget::Journal) {
-        std::string p = "MESSAGE=" + one_line(r.message) +
+        std::string p = "MESSAGE=" + escape_line(r.message) +
                         "\nPRIORITY=" + std::to_string(syslog_severity(r.level)) +
                         "\nSYSLOG_IDENTIFIER=" + kIdent + "\n";
         for (const auto &f : r.fields)
-            p += "WP_" + upper(f.key) + "=" + one_line(f.value) + "\n";
+            p += "WP_" + upper(f.key) + "=" + escape_line(f.value) + "\n";
         if (send_dgram(kJournalSocket, p)) return;
     } else if (target == LogTarget::Syslog) {
         // RFC 3164 over /dev/log, facility daemon.
         std::string p = "<" + std::to_string(3 * 8 + syslog_severity(r.level)) + ">" + kIdent +
-                        "[" + std::to_string(::getpid()) + "]: " + one_line(r.message);
+                        "[" + std::to_string(::getpid()) + "]: " + escape_line(r.message);
         for (const auto &f : r.fields)
-            p += " " + f.key + "=" + one_line(f.value);
+            p += " " + f.key + "=" + escape_line(f.value);
         if (send_dgram(kSyslogSocket, p)) return;
     }
     write_stderr(log_record_json(r) + "\n");

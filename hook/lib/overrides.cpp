@@ -10,8 +10,8 @@ namespace {
 Status read_field(json_object *v, std::string_view key, std::string_view name, Range range,
                   Field &out) {
     const int64_t lo = range.lo, hi = range.hi;
-    if (v == nullptr) {
-        out.kind = Field::Kind::Null;
+    if (v == nullptr) { // null: the partition default
+        out.kind = Field::Kind::Default;
         return ok_status();
     }
     auto n = json_int(v, key, name, Fault::Input);
@@ -36,7 +36,10 @@ Result<Overrides> parse_overrides(std::string_view value, std::string_view key) 
     if (!root) return root.take_error();
     Overrides ov;
     json_object *o = root->get();
-    if (o == nullptr) return ov; // the whole value null: no override
+    if (o == nullptr) { // the whole value null: leave the container alone
+        ov.whole_null = true;
+        return ov;
+    }
     if (!json_object_is_type(o, json_type_object))
         return make_error(Fault::Input,
                           std::string(key) + ": expected a JSON object, got " + json_type_label(o));
@@ -52,10 +55,7 @@ Result<Overrides> parse_overrides(std::string_view value, std::string_view key) 
         } else if (name == "cpuperiod") {
             st = read_field(v, key, name, kPeriodRange, ov.cpuperiod);
         } else if (name == "cpuset") {
-            if (v == nullptr) {
-                ov.cpuset_null = true;
-                continue;
-            }
+            if (v == nullptr) continue; // null: the partition's cpuset
             auto s = json_string(v, key, name, Fault::Input);
             if (!s) return s.take_error();
             auto cs = CpuSet::parse(*s);

@@ -41,6 +41,13 @@ class Run {
     void number(const char *k, int64_t v) {
         rep_.record.fields.push_back(LogField{k, std::to_string(v), true});
     }
+    // The log target, resolved once per run (before the sandbox, which allows a
+    // log socket only for the target resolved then).
+    LogTarget log_target() {
+        if (!log_target_)
+            log_target_ = resolve_log_target(have_cfg_ ? cfg_.log_target : LogTarget::Auto);
+        return *log_target_;
+    }
 
     const RunOptions &opt_;
     int64_t start_;
@@ -53,6 +60,7 @@ class Run {
     Plan plan_;
     std::optional<CgroupTarget> target_;
     std::string effective_;
+    std::optional<LogTarget> log_target_;
 };
 
 Report &Run::finish(int exit_code, const char *outcome, LogLevel level, std::string message) {
@@ -85,10 +93,10 @@ Report &Run::finish(int exit_code, const char *outcome, LogLevel level, std::str
         field("note", n);
     field("error", rep_.error);
     number("elapsed_us", now_us() - start_);
+    log_record_bound(r);
     if (opt_.log) {
-        LogTarget target = have_cfg_ ? cfg_.log_target : LogTarget::Auto;
         LogLevel threshold = have_cfg_ ? cfg_.log_level : LogLevel::Info;
-        log_emit(r, target, threshold);
+        log_emit(r, log_target(), threshold);
     }
     return rep_;
 }
@@ -159,7 +167,7 @@ Report Run::go(std::string_view state_text) {
     auto confine = [&]() -> Status {
         if (!opt_.sandbox || confined) return ok_status();
         confined = true;
-        return sandbox_enter(resolve_log_target(cfg_.log_target));
+        return sandbox_enter(log_target());
     };
     const Annotations *ann = &st_.annotations;
     if (!st_.has_annotations) {
@@ -190,6 +198,8 @@ Report Run::go(std::string_view state_text) {
         return finish(0, "not-allowed", LogLevel::Warning,
                       "not pinned: " + (dec_.notes.empty() ? std::string() : dec_.notes.front()));
     plan_ = dec_.plan;
+    if (dec_.left_as_is)
+        return finish(0, "applied", LogLevel::Info, "nothing written: " + dec_.notes.front());
 
     // 6. The container's cgroup.
     LocateInput li;

@@ -125,8 +125,9 @@ Status sandbox_enter(LogTarget resolved_log_target) {
 
     // Reading and inspecting files already open, or opened read-only below:
     // read_fd_bounded (read), read_trusted_file/read_file_nofollow (fstat),
-    // cgroup_locate/cgroup_write/log (fstatat; glibc may implement it with statx).
-    for (const char *name : {"read", "close", "fstat", "newfstatat", "statx"})
+    // cgroup_locate/cgroup_write/log (fstatat; glibc may implement it with statx),
+    // cgroup_write (fstatfs: is a directory or file on a cgroup filesystem).
+    for (const char *name : {"read", "close", "fstat", "newfstatat", "statx", "fstatfs"})
         add(allow(ctx, name));
 
     // Writing to fds already open: stderr (main.cpp, log.cpp), the cgroup files

@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,13 +31,28 @@ const char *file_type_name(mode_t m) {
 
 } // namespace
 
-Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what) {
+Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms) {
     std::string out;
     char buf[16384];
+    timespec start{};
+    if (wait_ms > 0) ::clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
+            if ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_ms > 0) {
+                timespec now{};
+                ::clock_gettime(CLOCK_MONOTONIC, &now);
+                int64_t spent =
+                    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+                if (spent >= wait_ms)
+                    return make_error(Fault::Usage, std::string(what) +
+                                                        ": no end of input within " +
+                                                        std::to_string(wait_ms) + " ms");
+                pollfd p{fd, POLLIN, 0};
+                ::poll(&p, 1, static_cast<int>(wait_ms - spent));
+                continue;
+            }
             return make_error(Fault::System,
                               std::string(what) + ": read failed: " + errno_text(errno));
         }

@@ -531,24 +531,39 @@ test_override_zero_default() {
     expect_changes "$V1S/cpuset.cpus=0-1" "$V1C/cpu.shares=256"
 }
 
-t override_null_key "cpushares null: cpu.shares not written, not even the default"
+t override_null_key "cpushares null: the partition default, as in CRI-O (Go's zero value)"
 test_override_null_key() {
     parts_set '.partitions.management.defaults.cpushares = 256'
     v1_container
-    override '{"cpushares": null}'
+    override '{"cpushares": null, "cpuset": null}'
     run_hook
     expect_rc 0
-    expect_changes "$V1S/cpuset.cpus=0-1"
+    expect_changes "$V1S/cpuset.cpus=0-1" "$V1C/cpu.shares=256"
 }
 
-t override_null_whole "override value null: the partition defaults apply"
+t override_null_whole "override value null: the container is left as the runtime made it (CRI-O MutateSpec(nil))"
 test_override_null_whole() {
-    parts_set '.partitions.management.defaults.cpushares = 256'
+    parts_set '.partitions.management.defaults = {cpushares: 256, cpuquota: 20000, cpuperiod: 50000}'
     v1_container
     override 'null'
     run_hook
     expect_rc 0
-    expect_changes "$V1S/cpuset.cpus=0-1" "$V1C/cpu.shares=256"
+    expect_no_changes
+    expect_outcome applied
+    expect_no_error_line
+    if ! records | jq -e '.note | test("null")' >/dev/null; then fail "record has no note on the null override"; fi
+}
+
+t crio_metadata_name "no io.kubernetes.container.name: the name from io.kubernetes.cri-o.Metadata, its override applies"
+test_crio_metadata_name() {
+    v1_container
+    ann_del io.kubernetes.container.name
+    ann io.kubernetes.cri-o.Metadata '{"name":"app","attempt":0}'
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1" "$V1C/cpu.shares=400"
+    expect_record container_name app
 }
 
 t partition_defaults "partition defaults: cpushares, cpuquota, cpuperiod"
@@ -1258,6 +1273,158 @@ test_untrusted_partitions_symlink() {
     expect_rc 0
     expect_no_changes
     expect_error_line "$PARTS"
+}
+
+# ============================================ odd nodes and hostile text
+
+# co_mounted_dirs LIST: one v1 hierarchy LIST (e.g. "cpuset,cpu,cpuacct") holding
+# both controllers' files for $POD, and the /proc line that names it.
+co_mounted_dirs() {
+    local h=cg/$1 d
+    put "$h/cpuset.cpus" 0-3
+    put "$h/cpuset.effective_cpus" 0-3
+    while read -r d; do
+        put "$h/$d/cpuset.cpus" 0-3
+        put "$h/$d/cpuset.effective_cpus" 0-3
+        put "$h/$d/cpu.shares" 1024
+        put "$h/$d/cpu.cfs_quota_us" -1
+        put "$h/$d/cpu.cfs_period_us" 100000
+    done < <(_path_prefixes "$POD")
+    put "$h$POD/cpuset.effective_cpus" 0-1
+    proc_cgroup "12:memory:$POD" "3:$1:$POD" "1:name=systemd:$POD" "0::/"
+}
+
+t co_mounted_cpuset_cpu_cpuacct "co-mounted v1 cpuset,cpu,cpuacct: cpuset and shares both in that directory"
+test_co_mounted_cpuset_cpu_cpuacct() {
+    co_mounted_dirs cpuset,cpu,cpuacct
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "cg/cpuset,cpu,cpuacct$POD/cpuset.cpus=0-1" "cg/cpuset,cpu,cpuacct$POD/cpu.shares=400"
+    expect_outcome applied
+    expect_record cgroup_cpu "cpuset,cpu,cpuacct${POD}"
+}
+
+t co_mounted_cpu_cpuset "co-mounted v1 cpu,cpuset: cpuset and shares both in that directory"
+test_co_mounted_cpu_cpuset() {
+    co_mounted_dirs cpu,cpuset
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 0
+    expect_changes "cg/cpu,cpuset$POD/cpuset.cpus=0-1" "cg/cpu,cpuset$POD/cpu.shares=400"
+}
+
+t duplicate_controller_lines "two /proc/<pid>/cgroup lines for the cpu controller: ambiguous, refused, nothing written"
+test_duplicate_controller_lines() {
+    v1_dirs "$POD"
+    proc_cgroup "11:cpuset:$POD" "4:cpu,cpuacct:$POD" "7:cpu:/elsewhere"
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 1
+    expect_no_changes
+    expect_error_line ambiguous '"cpu"'
+}
+
+t hard_linked_cgroup_file "cpu.shares a hard link to a file outside the cgroup root: refused, nothing written through it"
+test_hard_linked_cgroup_file() {
+    v1_container
+    put outside/victim precious
+    rm "$TREE/$V1C/cpu.shares"
+    ln "$TREE/outside/victim" "$TREE/$V1C/cpu.shares"
+    override '{"cpushares": 400}'
+    run_hook
+    expect_rc 1
+    expect_no_changes
+    expect_error_line cpu.shares "hard links"
+    [[ $(<"$TREE/outside/victim") == precious ]] || fail "the file outside was written"
+}
+
+t error_line_escaped "control characters in an override cpuset: one escaped stderr line, no raw ESC, BEL or CR"
+test_error_line_escaped() {
+    v1_container
+    override "$(jq -cn '{cpuset: "0\n\u001b[31mX\u0007\r"}')"
+    run_hook
+    expect_rc 1
+    expect_no_changes
+    expect_error_line 'cpuset' '\x1b[31mX\x07\r'
+    if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$W/stderr"; then fail "a raw control character reached stderr"; fi
+}
+
+t error_line_bounded "an error naming a 20,000-byte value: the stderr line is bounded"
+test_error_line_bounded() {
+    v1_dirs "$POD"
+    state_set 'del(.pid)'
+    bundle_config "$(jq -cn --arg p "$(head -c 20000 /dev/zero | tr '\0' x)" '{linux: {cgroupsPath: $p}}')"
+    run_hook
+    expect_rc 1
+    expect_no_changes
+    expect_error_line cgroupsPath '...'
+    local len
+    len=$(error_lines | wc -c)
+    if ((len > 1200)); then fail "error line of $len bytes"; fi
+}
+
+t log_record_bounded "an override with 30,000 unknown keys: applied, one bounded record (first notes and a count)"
+test_log_record_bounded() {
+    v1_container
+    jq -cn '[range(30000) | {key: "k\(.)", value: 1}] | from_entries' >"$W/override.json"
+    state_set '.annotations[$k] = $v' --arg k "$OVR_KEY" --rawfile v "$W/override.json"
+    run_hook
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1"
+    expect_outcome applied
+    expect_record notes_omitted 29992
+    local len
+    len=$(records | wc -c)
+    if ((len > 32768)); then fail "record of $len bytes"; fi
+}
+
+# run_hook_py MODE: the hook run by python3 with an odd stdin or stderr.
+#   closed-stderr  stderr is a pipe whose reader is gone
+#   late-stdin     stdin is a non-blocking pipe; the state comes 300 ms late
+run_hook_py() {
+    snapshot >"$W/before"
+    RC=0
+    python3 - "$1" "$HOOK" "$CONFIG" "$STDIN_FILE" "$W/stderr" <<'PY' || RC=$?
+import os, subprocess, sys, time
+mode, hook, config, state_file, err_file = sys.argv[1:]
+state = open(state_file, "rb").read()
+args = [hook, "--config", config]
+if mode == "closed-stderr":
+    r, w = os.pipe()
+    os.close(r)
+    p = subprocess.run(args, input=state, stdout=subprocess.DEVNULL, stderr=w, timeout=20)
+    open(err_file, "w").close()
+    sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)
+r, w = os.pipe()
+os.set_blocking(r, False)
+with open(err_file, "wb") as err:
+    p = subprocess.Popen(args, stdin=r, stdout=subprocess.DEVNULL, stderr=err)
+    os.close(r)
+    time.sleep(0.3)
+    os.write(w, state)
+    os.close(w)
+    rc = p.wait(timeout=20)
+sys.exit(rc if rc >= 0 else 128 - rc)
+PY
+    snapshot >"$W/after"
+}
+
+t sigpipe_stderr "stderr a pipe whose reader is gone: no SIGPIPE, exit 0, pinned"
+test_sigpipe_stderr() {
+    v1_container
+    run_hook_py closed-stderr
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1"
+}
+
+t nonblocking_stdin "non-blocking stdin with a late writer: waited for, exit 0, pinned"
+test_nonblocking_stdin() {
+    v1_container
+    run_hook_py late-stdin
+    expect_rc 0
+    expect_changes "$V1S/cpuset.cpus=0-1"
+    expect_outcome applied
 }
 
 # ============================================================ command line

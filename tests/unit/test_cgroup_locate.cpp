@@ -420,10 +420,53 @@ static void online_cpus_from_the_root_cpuset_on_v1_v2_and_hybrid(void **) {
                "does not exist");
 }
 
+// Co-mounted v1 hierarchies: a controller lives in the directory of the line
+// that names it, whatever else that line names.
+static void locate_co_mounted_cpuset_cpu_cpuacct(void **state) {
+    auto &t = tmp(state);
+    make_v1_tree(t);
+    t.mkdirs("cg/cpuset,cpu,cpuacct");
+    write_proc(t, "12:memory:/kubepods/p/c\n3:cpuset,cpu,cpuacct:/kubepods/p/c\n0::/\n");
+    wp::CgroupTarget c = must_locate(input(t));
+    expect_dir(c.cpuset, "cpuset,cpu,cpuacct/kubepods/p/c", false);
+    expect_dir(c.cpu, "cpuset,cpu,cpuacct/kubepods/p/c", false);
+}
+
+static void locate_co_mounted_cpu_cpuset(void **state) {
+    auto &t = tmp(state);
+    make_v1_tree(t);
+    write_proc(t, "3:cpu,cpuset:/a/b\n1:name=systemd:/a/b\n0::/a/b\n");
+    wp::CgroupTarget c = must_locate(input(t));
+    expect_dir(c.cpuset, "cpu,cpuset/a/b", false);
+    expect_dir(c.cpu, "cpu,cpuset/a/b", false);
+}
+
+// Two lines naming one controller: which one is the container's is ambiguous.
+static void parse_proc_cgroup_refuses_a_controller_listed_twice(void **) {
+    ASSERT_ERR(wp::parse_proc_cgroup("4:cpu,cpuacct:/a\n5:cpu:/b\n", "/proc/1/cgroup"),
+               Fault::Input, "/proc/1/cgroup", "line 2", "\"cpu\"", "ambiguous");
+    ASSERT_ERR(wp::parse_proc_cgroup("11:cpuset:/a\n12:cpuset:/b\n", "f"), Fault::Input, "cpuset",
+               "ambiguous");
+    ASSERT_ERR(wp::parse_proc_cgroup("0::/a\n0::/b\n", "f"), Fault::Input, "line 2", "v2");
+    // "cpu" and "cpuacct" and "cpuset" are different controllers.
+    ASSERT_OK(wp::parse_proc_cgroup("3:cpuset:/a\n4:cpu:/a\n5:cpuacct:/a\n0::/\n", "f"));
+}
+
+static void locate_refuses_duplicate_controller_lines(void **state) {
+    auto &t = tmp(state);
+    make_v1_tree(t);
+    write_proc(t, "11:cpuset:/kubepods/p/c\n4:cpu,cpuacct:/kubepods/p/c\n7:cpu:/elsewhere\n");
+    ASSERT_ERR(wp::locate_cgroup(input(t)), Fault::Input, "ambiguous", "\"cpu\"");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(online_cpus_from_the_root_cpuset_on_v1_v2_and_hybrid),
         cmocka_unit_test(parse_proc_cgroup_v1_and_v2_lines),
+        cmocka_unit_test(parse_proc_cgroup_refuses_a_controller_listed_twice),
+        TMP_TEST(locate_co_mounted_cpuset_cpu_cpuacct),
+        TMP_TEST(locate_co_mounted_cpu_cpuset),
+        TMP_TEST(locate_refuses_duplicate_controller_lines),
         cmocka_unit_test(parse_proc_cgroup_pure_v2),
         cmocka_unit_test(parse_proc_cgroup_without_final_newline),
         cmocka_unit_test(parse_proc_cgroup_path_may_contain_colons),

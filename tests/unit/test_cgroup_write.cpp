@@ -540,6 +540,25 @@ static void v2_failing_later_write_restores_the_earlier_ones(void **state) {
     ASSERT_STR_EQ(after[cg(kV2Dir) + "/cpu.weight"], "100");
 }
 
+// A cgroup file that is a hard link to a file outside the tree (possible only on a
+// fake or non-cgroup root): never written through, nothing written at all.
+static void hard_linked_target_file_is_refused(void **state) {
+    auto &t = tmp(state);
+    make_v1(t);
+    t.write("victim", "precious\n");
+    unlink(t.p(cg(kV1Cpu) + "/cpu.shares").c_str());
+    if (::link(t.p("victim").c_str(), t.p(cg(kV1Cpu) + "/cpu.shares").c_str()) != 0)
+        fail_msg("link: %s", strerror(errno));
+    auto before = snap(t);
+    wp::Plan plan;
+    plan.cpuset = cpus("0-1");
+    plan.shares = 400;
+    auto r = wp::apply_plan(t.p("cg"), v1_target(), plan, wp::SharesToWeight::Quadratic, false);
+    ASSERT_ERR(r, Fault::Input, "cpu.shares", "2 hard links");
+    expect_changes(before, t, {});
+    ASSERT_STR_EQ(t.read("victim"), "precious\n");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         TMP_TEST(open_confined_dir_opens_a_real_directory),
@@ -572,6 +591,7 @@ int main(void) {
         TMP_TEST(missing_later_target_fails_before_any_write),
         TMP_TEST(directory_as_later_target_fails_before_any_write),
         TMP_TEST(symlinked_target_file_is_refused_and_not_followed),
+        TMP_TEST(hard_linked_target_file_is_refused),
         TMP_TEST(symlinked_cgroup_directory_is_refused_and_nothing_written),
         TMP_TEST(missing_container_directory_is_an_error),
         TMP_TEST(v1_failing_later_write_restores_the_earlier_ones),

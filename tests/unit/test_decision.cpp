@@ -183,26 +183,62 @@ static void override_zero_keeps_the_default(void **) {
     ASSERT_STR_EQ(d.plan.cpuset->format(), "0-1");
 }
 
-static void override_null_writes_nothing_even_with_a_default(void **) {
+// CRI-O parity: a null key is Go's "field left at its zero value", the partition default.
+static void override_null_key_means_the_partition_default(void **) {
     Online online;
     wp::Decision d = must_decide(
         parts(R"({"cpuset": "0-1", "defaults": {"cpushares": 512, "cpuquota": 50000}})"),
         pod({{kAct, kActValue},
-             {kOverrideEtcd, R"({"cpushares": null, "cpuset": null, "cpuquota": null})"}}),
+             {kOverrideEtcd,
+              R"({"cpushares": null, "cpuset": null, "cpuquota": null, "cpulimit": null, "cpuperiod": null})"}}),
         online);
     assert_true(d.verdict == Verdict::Apply);
-    assert_false(d.plan.shares.has_value());
-    assert_false(d.plan.cpuset.has_value());
-    assert_false(d.plan.quota_us.has_value());
-}
-
-static void whole_override_null_keeps_the_defaults(void **) {
-    Online online;
-    wp::Decision d = must_decide(parts(R"({"cpuset": "0-1", "defaults": {"cpushares": 512}})"),
-                                 pod({{kAct, kActValue}, {kOverrideEtcd, "null"}}), online);
-    assert_true(d.verdict == Verdict::Apply);
+    assert_false(d.left_as_is);
     assert_int_equal(*d.plan.shares, 512);
     ASSERT_STR_EQ(d.plan.cpuset->format(), "0-1");
+    assert_int_equal(*d.plan.quota_us, 50000);
+    assert_int_equal(*d.plan.period_us, 100000);
+}
+
+// CRI-O parity: the whole value null is MutateSpec(nil): nothing at all, not even
+// the partition's cpuset or defaults.
+static void whole_override_null_leaves_the_container_alone(void **) {
+    Online online;
+    wp::Decision d = must_decide(
+        parts(R"({"cpuset": "0-1", "defaults": {"cpushares": 512, "cpuquota": 50000}})"),
+        pod({{kAct, kActValue}, {kOverrideEtcd, "null"}}), online);
+    assert_true(d.verdict == Verdict::Apply);
+    assert_true(d.left_as_is);
+    expect_plan_empty(d.plan);
+    assert_int_equal(d.notes.size(), 1);
+    ASSERT_CONTAINS(d.notes.front(), "null");
+}
+
+// CRI-O parity: without the kubelet's container-name label, the name comes from
+// the CRI metadata CRI-O records, and its override applies.
+static void container_name_falls_back_to_the_cri_o_metadata(void **) {
+    Online online;
+    wp::Annotations a{{"io.kubernetes.pod.namespace", "openshift-etcd"},
+                      {kAct, kActValue},
+                      {"io.kubernetes.cri-o.Metadata", R"({"name":"etcd","attempt":0})"},
+                      {kOverrideEtcd, R"({"cpushares": 300})"}};
+    wp::Decision d = must_decide(parts(R"({"cpuset": "0-1"})"), a, online);
+    ASSERT_STR_EQ(d.container_name, "etcd");
+    assert_int_equal(*d.plan.shares, 300);
+    // The kubelet's label wins when both are present.
+    a["io.kubernetes.container.name"] = "other";
+    wp::Decision d2 = must_decide(parts(R"({"cpuset": "0-1"})"), a, online);
+    ASSERT_STR_EQ(d2.container_name, "other");
+    assert_false(d2.plan.shares.has_value());
+    // Metadata without a name: no override; malformed metadata: an error naming it.
+    a.erase("io.kubernetes.container.name");
+    a["io.kubernetes.cri-o.Metadata"] = R"({"attempt":1})";
+    wp::Decision d3 = must_decide(parts(R"({"cpuset": "0-1"})"), a, online);
+    ASSERT_STR_EQ(d3.container_name, "");
+    assert_false(d3.plan.shares.has_value());
+    a["io.kubernetes.cri-o.Metadata"] = "{not json";
+    ASSERT_ERR(wp::decide(parts(R"({"cpuset": "0-1"})"), a, online.fn()), Fault::Input,
+               "io.kubernetes.cri-o.Metadata");
 }
 
 static wp::Plan plan_for(const std::string &partition_body, const std::string &override) {
@@ -504,8 +540,9 @@ int main(void) {
         cmocka_unit_test(partition_default_shares_are_planned),
         cmocka_unit_test(override_cpushares_replaces_the_default),
         cmocka_unit_test(override_zero_keeps_the_default),
-        cmocka_unit_test(override_null_writes_nothing_even_with_a_default),
-        cmocka_unit_test(whole_override_null_keeps_the_defaults),
+        cmocka_unit_test(override_null_key_means_the_partition_default),
+        cmocka_unit_test(whole_override_null_leaves_the_container_alone),
+        cmocka_unit_test(container_name_falls_back_to_the_cri_o_metadata),
         cmocka_unit_test(cpulimit_sets_quota_with_the_default_period),
         cmocka_unit_test(small_cpulimit_quota_is_raised_to_1000),
         cmocka_unit_test(cpulimit_uses_the_override_period),

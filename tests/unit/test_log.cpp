@@ -171,8 +171,60 @@ static void unreachable_syslog_falls_back_to_stderr(void **) {
     ASSERT_CONTAINS(out, "management");
 }
 
+// The stderr error line: control characters of a pod's text escaped, one line.
+static void escape_line_escapes_control_characters(void **) {
+    std::string got = wp::escape_line(std::string("0\n\x1b[31mX\x07\rY\tZ\x7f"));
+    ASSERT_STR_EQ(got, "0\\n\\x1b[31mX\\x07\\rY\\tZ\\x7f");
+    for (char c : got)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) fail_msg("control byte left");
+    ASSERT_STR_EQ(wp::escape_line("caf\xc3\xa9 ok"), "caf\xc3\xa9 ok"); // UTF-8 kept
+}
+
+static void escape_line_bounds_the_length_at_a_character(void **) {
+    std::string big(5000, 'a');
+    std::string got = wp::escape_line(big, 100);
+    ASSERT_STR_EQ(got, std::string(100, 'a') + "...");
+    // Never half a UTF-8 character: "é" is 2 bytes, a cut at 101 bytes keeps 100.
+    std::string accents;
+    for (int i = 0; i < 100; ++i)
+        accents += "\xc3\xa9";
+    std::string cut = wp::escape_line(accents, 101);
+    ASSERT_STR_EQ(cut, accents.substr(0, 100) + "...");
+}
+
+// A record has a bound: the first notes and a count, and no value over the limit.
+static void record_bound_keeps_the_first_notes_and_a_count(void **) {
+    wp::LogRecord r = sample();
+    for (int i = 0; i < 30000; ++i)
+        r.fields.push_back({"note", "unknown key \"k" + std::to_string(i) + "\" ignored", false});
+    r.fields.push_back({"error", std::string(100000, 'e'), false});
+    r.message = std::string(100000, 'm');
+    wp::log_record_bound(r);
+    size_t notes = 0;
+    std::string omitted;
+    for (auto &f : r.fields) {
+        if (f.key == "note") ++notes;
+        if (f.key == "notes_omitted") omitted = f.value;
+        if (f.value.size() > wp::kMaxLogValueBytes + 3)
+            fail_msg("field %s not bounded", f.key.c_str());
+    }
+    assert_int_equal(notes, wp::kMaxLogNotes);
+    ASSERT_STR_EQ(omitted, std::to_string(30000 - wp::kMaxLogNotes));
+    assert_true(r.message.size() <= wp::kMaxLogValueBytes + 3);
+    std::string j = wp::log_record_json(r);
+    if (j.size() > 32 * 1024) fail_msg("record of %zu bytes", j.size());
+    parse_record(j);
+    // Idempotent.
+    wp::LogRecord again = r;
+    wp::log_record_bound(again);
+    ASSERT_STR_EQ(wp::log_record_json(again), j);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(escape_line_escapes_control_characters),
+        cmocka_unit_test(escape_line_bounds_the_length_at_a_character),
+        cmocka_unit_test(record_bound_keeps_the_first_notes_and_a_count),
         cmocka_unit_test(record_json_is_one_object_with_every_field),
         cmocka_unit_test(number_fields_are_json_numbers),
         cmocka_unit_test(record_json_names_the_level),

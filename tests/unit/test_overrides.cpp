@@ -40,7 +40,6 @@ static void design_example_cpushares_and_cpulimit(void **) {
     assert_true(o.cpuquota.kind == Kind::Default);
     assert_true(o.cpuperiod.kind == Kind::Default);
     assert_false(o.cpuset.has_value());
-    assert_false(o.cpuset_null);
     assert_true(o.unknown_keys.empty());
 }
 
@@ -62,7 +61,6 @@ static void empty_object_is_all_default(void **) {
     assert_true(o.cpuquota.kind == Kind::Default);
     assert_true(o.cpuperiod.kind == Kind::Default);
     assert_false(o.cpuset.has_value());
-    assert_false(o.cpuset_null);
 }
 
 static void zero_means_the_partition_default(void **) {
@@ -73,28 +71,28 @@ static void zero_means_the_partition_default(void **) {
     assert_true(o.cpuquota.kind == Kind::Default);
     assert_true(o.cpuperiod.kind == Kind::Default);
     assert_false(o.cpuset.has_value()); // "" is the zero value of a string
-    assert_false(o.cpuset_null);
 }
 
-static void null_means_change_nothing(void **) {
+// CRI-O parity: null is Go's zero value, the partition default.
+static void null_means_the_partition_default(void **) {
     wp::Overrides o = must_parse(
         R"({"cpushares": null, "cpulimit": null, "cpuquota": null, "cpuperiod": null, "cpuset": null})");
-    assert_true(o.cpushares.kind == Kind::Null);
-    assert_true(o.cpulimit.kind == Kind::Null);
-    assert_true(o.cpuquota.kind == Kind::Null);
-    assert_true(o.cpuperiod.kind == Kind::Null);
-    assert_true(o.cpuset_null);
+    assert_false(o.whole_null);
+    assert_true(o.cpushares.kind == Kind::Default);
+    assert_true(o.cpulimit.kind == Kind::Default);
+    assert_true(o.cpuquota.kind == Kind::Default);
+    assert_true(o.cpuperiod.kind == Kind::Default);
     assert_false(o.cpuset.has_value());
 }
 
-static void whole_value_null_is_no_override(void **) {
+// CRI-O parity: the whole value null leaves the container as the runtime made it.
+static void whole_value_null_leaves_the_container_alone(void **) {
     wp::Overrides o = must_parse("null");
-    assert_true(o.cpushares.kind == Kind::Default);
-    assert_true(o.cpulimit.kind == Kind::Default);
-    assert_false(o.cpuset_null);
+    assert_true(o.whole_null);
     assert_false(o.cpuset.has_value());
     wp::Overrides spaced = must_parse(" null\n");
-    assert_true(spaced.cpushares.kind == Kind::Default);
+    assert_true(spaced.whole_null);
+    assert_false(must_parse("{}").whole_null);
 }
 
 static void unknown_keys_are_collected_not_refused(void **) {
@@ -210,8 +208,8 @@ int main(void) {
         cmocka_unit_test(every_key_with_a_value),
         cmocka_unit_test(empty_object_is_all_default),
         cmocka_unit_test(zero_means_the_partition_default),
-        cmocka_unit_test(null_means_change_nothing),
-        cmocka_unit_test(whole_value_null_is_no_override),
+        cmocka_unit_test(null_means_the_partition_default),
+        cmocka_unit_test(whole_value_null_leaves_the_container_alone),
         cmocka_unit_test(unknown_keys_are_collected_not_refused),
         cmocka_unit_test(cpushares_range_2_to_262144),
         cmocka_unit_test(cpulimit_must_be_at_least_one),

@@ -181,6 +181,43 @@ static void read_fd_bounded_refuses_more_than_max_and_names_what(void **) {
     ASSERT_FAILS(r, "OCI state on stdin");
 }
 
+// A non-blocking pipe whose writer is late (EAGAIN first): waited for, then read.
+static void read_fd_bounded_waits_for_a_late_writer_on_a_nonblocking_fd(void **) {
+    int p[2];
+    assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        close(p[0]);
+        usleep(200 * 1000);
+        if (write(p[1], "late\n", 5) != 5) _exit(1);
+        _exit(0);
+    }
+    close(p[1]);
+    double t0 = unit::now_seconds();
+    auto r = wp::read_fd_bounded(p[0], 64, "OCI state on stdin", 3000);
+    double spent = unit::now_seconds() - t0;
+    close(p[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_OK(r);
+    ASSERT_STR_EQ(*r, "late\n");
+    if (spent > 2.5) fail_msg("took %.2f s", spent);
+}
+
+// Nobody writes and nobody closes: an error once the wait is over, not a hang.
+static void read_fd_bounded_gives_up_at_the_deadline(void **) {
+    int p[2];
+    assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+    double t0 = unit::now_seconds();
+    auto r = wp::read_fd_bounded(p[0], 64, "OCI state on stdin", 300);
+    double spent = unit::now_seconds() - t0;
+    close(p[0]);
+    close(p[1]);
+    ASSERT_ERR(r, wp::Fault::Usage, "OCI state on stdin", "300 ms");
+    if (spent < 0.25 || spent > 2.0) fail_msg("gave up after %.2f s", spent);
+}
+
 static void nofollow_read_absent_is_nullopt(void **state) {
     auto r = wp::read_file_nofollow(AT_FDCWD, tmp(state).p("nope"), 1024);
     ASSERT_OK(r);
@@ -261,6 +298,8 @@ int main(void) {
         TMP_TEST(file_larger_than_max_is_refused),
         cmocka_unit_test(read_fd_bounded_reads_a_pipe),
         cmocka_unit_test(read_fd_bounded_refuses_more_than_max_and_names_what),
+        cmocka_unit_test(read_fd_bounded_waits_for_a_late_writer_on_a_nonblocking_fd),
+        cmocka_unit_test(read_fd_bounded_gives_up_at_the_deadline),
         TMP_TEST(nofollow_read_absent_is_nullopt),
         TMP_TEST(nofollow_read_relative_to_dirfd),
         TMP_TEST(nofollow_read_refuses_a_symlink),
