@@ -57,7 +57,7 @@ Result<PartitionFile> parse_partitions(std::string_view text, std::string_view p
 // Absent file -> std::nullopt.
 Result<std::optional<PartitionFile>> load_partitions(const std::string &path);
 
-// Serializes in the documented format (DESIGN §2 key order, partitions sorted by
+// Serializes in the documented format (docs/ARCHITECTURE.md §4 key order, partitions sorted by
 // name, two-space indent, final newline); parse_partitions(format_partitions(f)) == f.
 std::string format_partitions(const PartitionFile &f);
 

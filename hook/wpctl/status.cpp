@@ -1,7 +1,7 @@
 // `wpctl status`: the containers whose cgroup cpuset is a partition's cpuset,
 // and the ones that drifted from what the hook decided for them.
 //
-// The cpuset hierarchy is found the way the hook finds it (DESIGN.md §3.6: by
+// The cpuset hierarchy is found the way the hook finds it (docs/ARCHITECTURE.md §2 step 6: by
 // what exists under cgroupRoot) and walked with openat(O_NOFOLLOW|O_DIRECTORY),
 // so that fake trees behave like real ones. libcgroup is used only to cross-check
 // where the real cpuset controller is mounted (docs/DECISIONS.md, wpctl).
