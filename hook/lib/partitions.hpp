@@ -34,7 +34,6 @@ struct Partition {
 };
 
 struct PartitionFile {
-    int version = 1;
     std::vector<Partition> partitions; // sorted by name
     const Partition *find(std::string_view name) const;
 };

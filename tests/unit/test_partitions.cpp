@@ -35,7 +35,6 @@ static std::string one_partition(const std::string &name, const std::string &bod
 
 static void design_example_is_parsed(void **) {
     wp::PartitionFile f = must_parse(kDesignExample);
-    assert_int_equal(f.version, 1);
     assert_int_equal(f.partitions.size(), 1);
     const wp::Partition &p = f.partitions[0];
     ASSERT_STR_EQ(p.name, "management");
