@@ -1,7 +1,7 @@
 /*
  * libworkload-partitioning: the C API.
  *
- * One call runs the hook's whole pipeline (DESIGN.md §3) for one container:
+ * One call runs the hook's whole pipeline (docs/ARCHITECTURE.md §2) for one container:
  * parse the OCI state, load the node config and the merged partition file,
  * decide, locate the cgroup, write, read back, log. A runtime can embed it
  * in-process instead of exec'ing workload-partitioning-hook; the hook's main()

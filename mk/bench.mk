@@ -1,4 +1,4 @@
-# Benchmarks (issue 6, docs/PERFORMANCE.md).
+# Benchmarks (docs/PERFORMANCE.md).
 # `make bench` builds the harness and runs it (as root: the real-cgroup and
 # runc cases need it; as another user they are reported as skipped). It prints
 # a table and writes $(BUILD)/bench/results.json. Extra harness options:
@@ -11,7 +11,7 @@ BENCH_JSON   := $(BENCH_DIR)/results.json
 BENCH_ARGS   ?=
 # Own flags: the floor and the probe must be static, and a SANITIZE build of
 # the library must not change what the harness measures.
-BENCH_CFLAGS := -O2 -g -std=c11 $(WARN)
+BENCH_CFLAGS := -O2 -g -std=c11 $(WP_WARN)
 
 .PHONY: bench bench-tools
 bench-tools: $(BENCH_BIN) $(BENCH_FLOOR) $(BENCH_PROBE)

@@ -1,4 +1,4 @@
-# Hardening (issue 5): the seccomp probe suite, the security suites on fake
+# Hardening: the seccomp probe suite, the security suites on fake
 # trees, valgrind runs of the hook, libFuzzer harnesses, sanitizer test runs.
 # See docs/SECURITY.md.
 #
@@ -17,11 +17,11 @@ SEC_HOOK_DYN := $(BUILD)/tests/security/workload-partitioning-hook-dynamic
 
 $(SEC_SANDBOX_TEST): tests/security/test_sandbox.cpp $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_CORE)
+	$(CXX_BUILD) $(LD_FLAGS) -o $@ $< $(LIBA) $(LDLIBS_CORE)
 
 $(SEC_HOOK_DYN): $(BUILD)/hook/main.o $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS_CORE)
+	$(CXX) $(LD_FLAGS) -o $@ $^ $(LDLIBS_CORE)
 
 SEC_SUITES := $(SEC_SANDBOX_TEST) tests/security/trust.sh tests/security/confinement.sh \
               tests/security/input_bounds.sh tests/security/odd_nodes.sh tests/security/valgrind.sh \

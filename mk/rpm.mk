@@ -1,19 +1,19 @@
-# Packaging (issue 7): the source tarball, the RPMs, the pieces of `make install`
-# that packaging adds (merge unit, CRD/RBAC manifests), and the unit-test run
-# that the spec's %check uses.
+# Packaging: the source tarball, the RPMs, and the packaging suites.
 #
 #   make dist   -> $(BUILD)/dist/workload-partitioning-hook-$(VERSION).tar.gz
 #                  (git archive of HEAD; DIST_FROM=worktree packs the tracked
-#                  files as they are in the work tree, uncommitted edits included)
+#                  files as they are in the work tree, uncommitted edits included),
+#                  with the spec stamped with $(VERSION) (from rpm/*.spec.in) at
+#                  its top, where `rpmbuild -tb` finds it
 #   make rpm    -> $(BUILD)/rpmbuild/RPMS/<arch>/workload-partitioning-hook{,-devel}-$(VERSION)-1*.rpm
 #                  rpmbuild -tb on that tarball with a private _topdir. --nodeps:
 #                  Debian's rpm database knows no Fedora -devel packages, so the
 #                  spec's BuildRequires cannot be resolved here (docs/DECISIONS.md).
 #   make check-unit  builds and runs the CMocka unit suites only (no deps step)
 
-UNITDIR      ?= $(PREFIX)/lib/systemd/system
 RPM_NAME     := workload-partitioning-hook
-RPM_SPEC     := rpm/$(RPM_NAME).spec
+RPM_SPEC_IN  := rpm/$(RPM_NAME).spec.in
+RPM_SPEC     := $(BUILD)/dist/$(RPM_NAME).spec
 DIST_NAME    := $(RPM_NAME)-$(VERSION)
 DIST_TARBALL := $(BUILD)/dist/$(DIST_NAME).tar.gz
 DIST_FROM    ?= HEAD
@@ -37,19 +37,25 @@ endif
 export RPM_IN_TEST
 
 PACKAGING_SUITES := tests/packaging/test_machineconfig.py tests/packaging/test_systemd_unit.sh \
-                    tests/packaging/test_make_install.sh tests/packaging/test_rpm_payload.sh
+                    tests/packaging/test_make_install.sh tests/packaging/test_rpm_payload.sh \
+                    tests/packaging/test_references.sh
 TEST_SUITES += $(PACKAGING_SUITES)
+# A DESTDIR install and the tree's own references need neither root nor network.
+CHECK_SUITES += tests/packaging/test_make_install.sh tests/packaging/test_references.sh
 
-.PHONY: dist rpm check-unit install-packaging
+.PHONY: dist rpm check-unit
 
 dist:
 	@mkdir -p $(dir $(DIST_TARBALL))
+	sed 's/@VERSION@/$(VERSION)/g' $(RPM_SPEC_IN) > $(RPM_SPEC)
 ifeq ($(DIST_FROM),worktree)
-	git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	{ git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh; \
+	  printf '%s\0' $(RPM_SPEC); } | \
 	  tar --null -T - --owner=0 --group=0 --numeric-owner --sort=name \
+	      --transform 's|^$(RPM_SPEC)$$|$(notdir $(RPM_SPEC))|' \
 	      --transform 's|^|$(DIST_NAME)/|S' -cf - | gzip -9n > $(DIST_TARBALL)
 else
-	git archive --format=tar.gz --prefix=$(DIST_NAME)/ -o $(DIST_TARBALL) $(DIST_FROM)
+	git archive --format=tar.gz --prefix=$(DIST_NAME)/ --add-file=$(RPM_SPEC) -o $(DIST_TARBALL) $(DIST_FROM)
 endif
 	@echo "dist: $(DIST_TARBALL) (from $(DIST_FROM))"
 
@@ -58,8 +64,6 @@ endif
 # (CI's `make test` builds it, the later `make rpm` reuses it).
 RPM_STAMP := $(RPM_TOPDIR)/built-from
 rpm: deps dist
-	@v=$$(sed -n 's/^Version:[[:space:]]*//p' $(RPM_SPEC)); [ "$$v" = "$(VERSION)" ] || \
-	  { echo "rpm: $(RPM_SPEC) says Version: $$v, the Makefile VERSION is $(VERSION)" >&2; exit 1; }
 	@want="$$(sha256sum < $(DIST_TARBALL)) $(RPMBUILD_FLAGS)"; \
 	if [ -f $(RPM_STAMP) ] && [ "$$(cat $(RPM_STAMP))" = "$$want" ] && \
 	   ls $(RPM_TOPDIR)/RPMS/*/$(RPM_NAME)-$(VERSION)-*.rpm >/dev/null 2>&1; then \
@@ -78,16 +82,3 @@ CHECK_UNIT_SUITES = $(UNIT_BINS) $(CAPI_TEST) $(WPCTL_UNIT_BINS)
 check-unit:
 	$(MAKE) BUILD=$(BUILD) $(CHECK_UNIT_SUITES)
 	@BUILD=$(BUILD) TEST_LOG_DIR=$(BUILD)/test-logs tests/run-suites.sh $(CHECK_UNIT_SUITES)
-
-# The merge unit, its ExecStart pointed at where `make install` puts wpctl
-# (mk/wpctl.mk installs it in SBINDIR; the RPM passes SBINDIR=%{_bindir}), and
-# the cluster manifests.
-WPCTL_INSTALLED = $(or $(SBINDIR),$(BINDIR))/wpctl
-install: install-packaging
-install-packaging:
-	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/workload-partitioning \
-	  $(DESTDIR)$(SYSCONFDIR)/workload-partitioning/workloadpartitions.d
-	sed 's|/usr/bin/wpctl|$(WPCTL_INSTALLED)|' config/systemd/workload-partitioning-merge.service \
-	  > $(DESTDIR)$(UNITDIR)/workload-partitioning-merge.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/workload-partitioning-merge.service
-	install -m 0644 $(sort $(wildcard config/crd/*.yaml)) $(DESTDIR)$(DATADIR)/workload-partitioning/

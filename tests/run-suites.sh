@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs test suites and prints one summary line: "N passed, N failed, N skipped".
 # Each argument is a suite: an executable that prints TAP lines
-#   ok N - name | not ok N - name | ok N - name # SKIP reason
+#   ok N - name | not ok N - name | ok N - name # SKIP reason | 1..0 # SKIP reason
 # A suite that exits non-zero without a "not ok" line counts as one failure.
 set -u
 passed=0 failed=0 skipped=0
@@ -17,6 +17,11 @@ for suite in "$@"; do
     s=$(grep -Eci '^ok [0-9]+.*# *skip' "$out" | head -1)
     f=$(grep -Ec '^not ok [0-9]+' "$out" | head -1)
     p=$((p - s))
+    # A suite that skips as a whole prints the plan "1..0 # SKIP reason".
+    if [ "$p" -eq 0 ] && [ "$s" -eq 0 ] && [ "$f" -eq 0 ] && grep -Eqi '^1\.\.0 *# *skip' "$out"; then
+        s=1
+        grep -Ei '^1\.\.0 *# *skip' "$out" | head -1 | sed 's/^/   /'
+    fi
     grep -E '^(not ok|ok [0-9]+.*# *[Ss][Kk][Ii][Pp])' "$out" | sed 's/^/   /'
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "   suite exited $rc without a failing test line; last lines:"

@@ -25,7 +25,6 @@ class CpuSet {
     bool contains(unsigned cpu) const { return cpu < kMaxCpus && bits_.test(cpu); }
     bool subset_of(const CpuSet &other) const { return (bits_ & ~other.bits_).none(); }
     bool operator==(const CpuSet &other) const { return bits_ == other.bits_; }
-    void set(unsigned cpu) { bits_.set(cpu); }
 
   private:
     std::bitset<kMaxCpus> bits_;

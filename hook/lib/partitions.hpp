@@ -34,7 +34,6 @@ struct Partition {
 };
 
 struct PartitionFile {
-    int version = 1;
     std::vector<Partition> partitions; // sorted by name
     const Partition *find(std::string_view name) const;
 };
@@ -57,7 +56,7 @@ Result<PartitionFile> parse_partitions(std::string_view text, std::string_view p
 // Absent file -> std::nullopt.
 Result<std::optional<PartitionFile>> load_partitions(const std::string &path);
 
-// Serializes in the documented format (DESIGN §2 key order, partitions sorted by
+// Serializes in the documented format (docs/ARCHITECTURE.md §4 key order, partitions sorted by
 // name, two-space indent, final newline); parse_partitions(format_partitions(f)) == f.
 std::string format_partitions(const PartitionFile &f);
 

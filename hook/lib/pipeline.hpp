@@ -1,4 +1,4 @@
-// The hook's pipeline, DESIGN.md §3 steps 1-8, behind the C API.
+// The hook's pipeline, docs/ARCHITECTURE.md §2 steps 1-8, behind the C API.
 #pragma once
 
 #include <string>

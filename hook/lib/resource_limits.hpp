@@ -1,6 +1,7 @@
-// The ranges of the CPU resource values (DESIGN §3.5), one table for the
-// override annotation, the partition defaults and wpctl's node policy. 0 always
-// means "the default" and is accepted besides the range.
+// The ranges of the CPU resource values (docs/ARCHITECTURE.md §4, the override
+// annotation), one table for the override annotation, the partition defaults
+// and wpctl's node policy. 0 always means "the default" and is accepted besides
+// the range.
 #pragma once
 
 #include <cstdint>

@@ -7,12 +7,12 @@
 #include <string_view>
 #include <vector>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dir.hpp"
 #include "fd.hpp"
 
 namespace wpctl {
@@ -36,15 +36,11 @@ std::string random_suffix() {
 }
 
 void remove_stale_temps(int dfd, const std::string &prefix) {
-    DIR *d = ::fdopendir(::dup(dfd));
-    if (d == nullptr) return;
-    std::vector<std::string> stale;
-    while (dirent *e = ::readdir(d))
-        if (std::string_view(e->d_name).substr(0, prefix.size()) == prefix)
-            stale.emplace_back(e->d_name);
-    ::closedir(d);
-    for (const auto &n : stale)
-        ::unlinkat(dfd, n.c_str(), 0);
+    auto list = wp::list_dir(dfd, prefix);
+    if (!list) return;
+    for (const auto &e : *list)
+        if (std::string_view(e.name).substr(0, prefix.size()) == prefix)
+            ::unlinkat(dfd, e.name.c_str(), 0);
 }
 
 } // namespace
@@ -112,12 +108,6 @@ wp::Status write_locked(const LockedTarget &t, std::string_view content, mode_t 
         return fail("rename " + tmp_path + " -> " + path);
     if (::fsync(dirfd) != 0) return sys_error(dir + ": fsync of the directory");
     return wp::ok_status();
-}
-
-wp::Status write_file_atomic(const std::string &path, std::string_view content, mode_t mode) {
-    auto t = lock_target(path);
-    if (!t) return t.take_error();
-    return write_locked(*t, content, mode);
 }
 
 } // namespace wpctl

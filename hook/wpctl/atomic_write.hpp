@@ -13,10 +13,6 @@
 
 namespace wpctl {
 
-// Writes `content` to `path` atomically with mode `mode` (umask does not apply).
-// Missing parent directories are created with mode 0755. Concurrent writers
-// are serialized with flock(2) on the directory; temporary files left by a
-// writer that was killed are removed.
 // The target's directory, opened (created with mode 0755 when missing) and
 // locked with flock(2) until destroyed; temporary files left by a killed writer
 // are removed. Hold it from reading the current file to writing the new one.
@@ -28,8 +24,5 @@ wp::Result<LockedTarget> lock_target(const std::string &path);
 
 // Replaces t.path atomically with `content`, mode `mode` (umask does not apply).
 wp::Status write_locked(const LockedTarget &t, std::string_view content, mode_t mode);
-
-// lock_target + write_locked.
-wp::Status write_file_atomic(const std::string &path, std::string_view content, mode_t mode);
 
 } // namespace wpctl

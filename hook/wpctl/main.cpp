@@ -1,4 +1,4 @@
-// wpctl: the administrator's tool for workload partitioning (DESIGN.md §4).
+// wpctl: the administrator's tool for workload partitioning (docs/ARCHITECTURE.md §6).
 #include <cstdio>
 #include <cstring>
 

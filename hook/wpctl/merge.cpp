@@ -98,7 +98,7 @@ MergeResult merge_partitions(const MergeInputs &in, Diagnostics &diag) {
                 diag.error(in.current_path + ": partition \"" + old.name + "\" (from " +
                            join(old.sources) +
                            ") is in no input object; kept as it was. Was the WorkloadPartitions "
-                           "object that defined it deleted (seed risk 3)? Pass --allow-removal "
+                           "object that defined it deleted? Pass --allow-removal "
                            "to remove it");
                 res.file.partitions.push_back(old);
             }

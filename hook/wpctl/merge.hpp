@@ -1,5 +1,5 @@
 // `wpctl merge`: WorkloadPartitions objects + kubelet pinning file + node policy
-// -> the merged partition file (DESIGN.md §2, §4), through the library's
+// -> the merged partition file (docs/ARCHITECTURE.md §4, §6), through the library's
 // wp::PartitionFile and wp::format_partitions.
 #pragma once
 
@@ -27,7 +27,7 @@ struct MergeInputs {
 
 struct MergeResult {
     wp::PartitionFile file;
-    // Names of the current file missing from the inputs and kept (seed risk 3).
+    // Names of the current file missing from the inputs and kept (docs/ARCHITECTURE.md §7).
     std::vector<std::string> kept;
     std::vector<std::string> removed;
 };

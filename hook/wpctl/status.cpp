@@ -1,7 +1,7 @@
 // `wpctl status`: the containers whose cgroup cpuset is a partition's cpuset,
 // and the ones that drifted from what the hook decided for them.
 //
-// The cpuset hierarchy is found the way the hook finds it (DESIGN.md §3.6: by
+// The cpuset hierarchy is found the way the hook finds it (docs/ARCHITECTURE.md §2 step 6: by
 // what exists under cgroupRoot) and walked with openat(O_NOFOLLOW|O_DIRECTORY),
 // so that fake trees behave like real ones. libcgroup is used only to cross-check
 // where the real cpuset controller is mounted (docs/DECISIONS.md, wpctl).
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include <dirent.h>
+#include <dirent.h> // DT_DIR, DT_UNKNOWN
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -24,6 +24,7 @@
 #include "config.hpp"
 #include "cpuset.hpp"
 #include "decision.hpp"
+#include "dir.hpp"
 #include "fd.hpp"
 #include "json.hpp"
 #include "partitions.hpp"
@@ -52,27 +53,19 @@ bool exists_at(int dirfd, const char *name, bool want_dir) {
     return want_dir ? S_ISDIR(st.st_mode) : true;
 }
 
-// Where the cpuset controller is under cgroupRoot.
+// Where the cpuset controller is under cgroupRoot: the cgroup layout detection
+// of `wpctl status`, kept in this one function.
 wp::Result<Hierarchy> find_cpuset_hierarchy(const std::string &root) {
     wp::UniqueFd rfd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!rfd.valid()) return wp::make_error(wp::Fault::Usage, root + ": " + std::strerror(errno));
     if (exists_at(rfd.get(), "cgroup.controllers", false)) return Hierarchy{"", true};
     // v1: a directory whose comma-separated name includes "cpuset".
-    DIR *d = ::fdopendir(::dup(rfd.get()));
-    if (d != nullptr) {
-        std::string found;
-        while (dirent *e = ::readdir(d)) {
-            std::string n = e->d_name;
-            if (n == "." || n == "..") continue;
-            std::string padded = "," + n + ",";
-            if (padded.find(",cpuset,") != std::string::npos &&
-                exists_at(rfd.get(), n.c_str(), true)) {
-                found = n;
-                break;
-            }
+    if (auto names = wp::list_dir(rfd.get(), root)) {
+        for (const auto &e : *names) {
+            if (("," + e.name + ",").find(",cpuset,") != std::string::npos &&
+                exists_at(rfd.get(), e.name.c_str(), true))
+                return Hierarchy{e.name, false};
         }
-        ::closedir(d);
-        if (!found.empty()) return Hierarchy{found, false};
     }
     if (exists_at(rfd.get(), "unified/cgroup.controllers", false))
         return Hierarchy{"unified", true};
@@ -125,19 +118,14 @@ struct Walker {
             warnings.push_back(rel + ": walk limit reached, not descending");
             return;
         }
-        DIR *d = ::fdopendir(::dup(dirfd));
-        if (d == nullptr) {
-            warnings.push_back(rel + ": " + std::strerror(errno));
+        auto list = wp::list_dir(dirfd, rel);
+        if (!list) {
+            warnings.push_back(list.error().message);
             return;
         }
         std::vector<std::string> children;
-        while (dirent *e = ::readdir(d)) {
-            if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
-            std::string n = e->d_name;
-            if (n == "." || n == "..") continue;
-            children.push_back(n);
-        }
-        ::closedir(d);
+        for (auto &e : *list)
+            if (e.type == DT_DIR || e.type == DT_UNKNOWN) children.push_back(std::move(e.name));
         std::sort(children.begin(), children.end());
         for (const auto &n : children) {
             wp::UniqueFd cfd(
@@ -174,7 +162,6 @@ struct Row {
     std::string partition; // "" when none
     std::string expected;  // the cpuset the hook decided, "" when unknown
     std::string reason;
-    bool annotations_known = false;
 };
 
 const char *state_name(State s) {
@@ -207,7 +194,6 @@ Row classify(const Entry &e, const wp::PartitionFile &parts, const std::vector<s
     auto actual = wp::CpuSet::parse(e.cpus);
     auto ann = find_annotations(roots, e.id);
     if (ann) {
-        r.annotations_known = true;
         auto d = wp::decide(parts, *ann, online);
         if (!d) {
             r.reason = d.error().message;
@@ -258,12 +244,138 @@ void status_usage(std::FILE *out) {
                  "Exit 0: no drift; 1: a container drifted; 2: usage or read error.\n");
 }
 
+struct StatusOptions {
+    std::string config_path = wp::kDefaultConfigPath, partitions_path, cgroup_root;
+    std::vector<std::string> roots; // containers roots holding the bundles
+    bool all = false, json = false;
+};
+
+// What status found: the node's view, rendered as text or JSON.
+struct StatusView {
+    std::string partitions_path;
+    bool no_partitions = false;         // the merged file is absent: nothing else is read
+    std::string cgroup_root, hierarchy; // hierarchy: the cpuset directory walked
+    std::vector<Row> rows;              // pinned and drifted, or all with --all
+    size_t pinned = 0, drifted = 0, containers = 0;
+    std::vector<std::string> warnings;
+};
+
+// Reads the node config, the merged file and the cgroup tree.
+wp::Result<StatusView> gather(StatusOptions o) {
+    wp::NodeConfig cfg;
+    auto lc = wp::load_config(o.config_path);
+    if (!lc) return lc.take_error();
+    if (lc->has_value()) cfg = **lc;
+    if (o.partitions_path.empty()) o.partitions_path = cfg.partitions_file;
+    if (o.cgroup_root.empty()) o.cgroup_root = cfg.cgroup_root;
+    if (o.roots.empty())
+        o.roots = {"/run/containers/storage/overlay-containers",
+                   "/var/lib/containers/storage/overlay-containers"};
+
+    StatusView v;
+    v.partitions_path = o.partitions_path;
+    auto lp = wp::load_partitions(o.partitions_path);
+    if (!lp) return lp.take_error();
+    if (!lp->has_value()) {
+        v.no_partitions = true;
+        return v;
+    }
+    const wp::PartitionFile &parts = **lp;
+
+    auto h = find_cpuset_hierarchy(o.cgroup_root);
+    if (!h) return h.take_error();
+    v.cgroup_root = o.cgroup_root;
+    v.hierarchy = o.cgroup_root + (h->rel.empty() ? "" : "/" + h->rel);
+    const std::string &hdir = v.hierarchy;
+    // Cross-check with libcgroup's view of the mount table on the real hierarchy.
+    if (o.cgroup_root == "/sys/fs/cgroup" && !h->v2 && cgroup_init() == 0) {
+        char *mp = nullptr;
+        if (cgroup_get_subsys_mount_point("cpuset", &mp) == 0 && mp != nullptr) {
+            if (hdir != mp)
+                v.warnings.push_back("the cpuset controller is mounted at " + std::string(mp) +
+                                     ", not at " + hdir + " where the hook looks (cgroupRoot)");
+            std::free(mp);
+        }
+    }
+    wp::UniqueFd hfd(::open(hdir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!hfd.valid()) return wp::make_error(wp::Fault::Usage, hdir + ": " + std::strerror(errno));
+    auto online = [&]() -> wp::Result<wp::CpuSet> {
+        auto t = wp::read_file_nofollow(hfd.get(), h->v2 ? "cpuset.cpus.effective" : "cpuset.cpus",
+                                        wp::kMaxSmallFileBytes);
+        if (!t) return t.take_error();
+        if (!t->has_value())
+            return wp::make_error(wp::Fault::System, hdir + ": no root cpuset file");
+        return wp::CpuSet::parse(**t);
+    };
+
+    std::vector<Entry> entries;
+    std::vector<std::string> walk_warnings;
+    Walker w{*h, entries, walk_warnings};
+    w.walk(hfd.get(), "", 0);
+    for (const auto &s : walk_warnings)
+        v.warnings.push_back(hdir + s);
+
+    v.containers = entries.size();
+    for (const auto &e : entries) {
+        Row r = classify(e, parts, o.roots, online);
+        if (r.state == State::Pinned) ++v.pinned;
+        if (r.state == State::Drifted) ++v.drifted;
+        if (r.state != State::Unpinned || o.all) v.rows.push_back(std::move(r));
+    }
+    return v;
+}
+
+std::string render_json(const StatusView &v) {
+    std::string out = "{\"cgroupRoot\":";
+    wp::json_append_quoted(out, v.cgroup_root);
+    out += ",\"hierarchy\":";
+    wp::json_append_quoted(out, v.hierarchy);
+    out += ",\"pinned\":" + std::to_string(v.pinned) + ",\"drifted\":" + std::to_string(v.drifted) +
+           ",\"containers\":[";
+    bool first = true;
+    for (const auto &r : v.rows) {
+        out += first ? "{" : ",{";
+        first = false;
+        out += "\"id\":";
+        wp::json_append_quoted(out, r.e.id);
+        out += ",\"state\":";
+        wp::json_append_quoted(out, state_name(r.state));
+        out += ",\"partition\":";
+        wp::json_append_quoted(out, r.partition);
+        out += ",\"cpuset\":";
+        wp::json_append_quoted(out, r.e.cpus);
+        out += ",\"effective\":";
+        wp::json_append_quoted(out, r.e.effective);
+        out += ",\"expected\":";
+        wp::json_append_quoted(out, r.expected);
+        out += ",\"cgroup\":";
+        wp::json_append_quoted(out, r.e.path);
+        out += ",\"reason\":";
+        wp::json_append_quoted(out, r.reason);
+        out += "}";
+    }
+    out += "]}\n";
+    return out;
+}
+
+void render_text(const StatusView &v, std::FILE *out) {
+    std::fprintf(out, "%-13s %-8s %-16s %-16s %-16s %s\n", "CONTAINER", "STATE", "PARTITION",
+                 "CPUSET", "EXPECTED", "CGROUP");
+    for (const auto &r : v.rows) {
+        std::fprintf(out, "%-13s %-8s %-16s %-16s %-16s %s\n", r.e.id.substr(0, 12).c_str(),
+                     state_name(r.state), r.partition.empty() ? "-" : r.partition.c_str(),
+                     r.e.cpus.empty() ? "\"\"" : r.e.cpus.c_str(),
+                     r.expected.empty() ? "-" : r.expected.c_str(), r.e.path.c_str());
+        if (!r.reason.empty()) std::fprintf(out, "    %s\n", r.reason.c_str());
+    }
+    std::fprintf(out, "%zu pinned, %zu drifted, %zu containers in %s\n", v.pinned, v.drifted,
+                 v.containers, v.hierarchy.c_str());
+}
+
 } // namespace
 
 int cmd_status(int argc, char **argv) {
-    std::string config_path = wp::kDefaultConfigPath, partitions_path, cgroup_root;
-    std::vector<std::string> roots;
-    bool all = false, json = false;
+    StatusOptions o;
     static const option longopts[] = {{"config", required_argument, nullptr, 'c'},
                                       {"partitions", required_argument, nullptr, 'p'},
                                       {"cgroup-root", required_argument, nullptr, 'r'},
@@ -277,22 +389,22 @@ int cmd_status(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "+c:ajh", longopts, nullptr)) != -1) {
         switch (c) {
         case 'c':
-            config_path = optarg;
+            o.config_path = optarg;
             break;
         case 'p':
-            partitions_path = optarg;
+            o.partitions_path = optarg;
             break;
         case 'r':
-            cgroup_root = optarg;
+            o.cgroup_root = optarg;
             break;
         case 'C':
-            roots.push_back(optarg);
+            o.roots.push_back(optarg);
             break;
         case 'a':
-            all = true;
+            o.all = true;
             break;
         case 'j':
-            json = true;
+            o.json = true;
             break;
         case 'h':
             status_usage(stdout);
@@ -306,122 +418,24 @@ int cmd_status(int argc, char **argv) {
         status_usage(stderr);
         return kExitUsage;
     }
-    wp::NodeConfig cfg;
-    auto lc = wp::load_config(config_path);
-    if (!lc) {
-        std::fprintf(stderr, "wpctl status: %s\n", lc.error().message.c_str());
+    bool json = o.json;
+    auto view = gather(std::move(o));
+    if (!view) {
+        std::fprintf(stderr, "wpctl status: %s\n", view.error().message.c_str());
         return kExitUsage;
     }
-    if (lc->has_value()) cfg = **lc;
-    if (partitions_path.empty()) partitions_path = cfg.partitions_file;
-    if (cgroup_root.empty()) cgroup_root = cfg.cgroup_root;
-    if (roots.empty())
-        roots = {"/run/containers/storage/overlay-containers",
-                 "/var/lib/containers/storage/overlay-containers"};
-
-    auto lp = wp::load_partitions(partitions_path);
-    if (!lp) {
-        std::fprintf(stderr, "wpctl status: %s\n", lp.error().message.c_str());
-        return kExitUsage;
-    }
-    if (!lp->has_value()) {
-        std::printf("%s: absent: no partition on this node\n", partitions_path.c_str());
+    const StatusView &v = *view;
+    if (v.no_partitions) {
+        std::printf("%s: absent: no partition on this node\n", v.partitions_path.c_str());
         return kExitOk;
     }
-    const wp::PartitionFile &parts = **lp;
-
-    auto h = find_cpuset_hierarchy(cgroup_root);
-    if (!h) {
-        std::fprintf(stderr, "wpctl status: %s\n", h.error().message.c_str());
-        return kExitUsage;
-    }
-    std::string hdir = cgroup_root + (h->rel.empty() ? "" : "/" + h->rel);
-    // Cross-check with libcgroup's view of the mount table on the real hierarchy.
-    if (cgroup_root == "/sys/fs/cgroup" && !h->v2 && cgroup_init() == 0) {
-        char *mp = nullptr;
-        if (cgroup_get_subsys_mount_point("cpuset", &mp) == 0 && mp != nullptr) {
-            if (hdir != mp)
-                std::fprintf(stderr,
-                             "wpctl: warning: the cpuset controller is mounted at %s, not at %s "
-                             "where the hook looks (cgroupRoot)\n",
-                             mp, hdir.c_str());
-            std::free(mp);
-        }
-    }
-    wp::UniqueFd hfd(::open(hdir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!hfd.valid()) {
-        std::fprintf(stderr, "wpctl status: %s: %s\n", hdir.c_str(), std::strerror(errno));
-        return kExitUsage;
-    }
-    auto online = [&]() -> wp::Result<wp::CpuSet> {
-        auto t = wp::read_file_nofollow(hfd.get(), h->v2 ? "cpuset.cpus.effective" : "cpuset.cpus",
-                                        wp::kMaxSmallFileBytes);
-        if (!t) return t.take_error();
-        if (!t->has_value())
-            return wp::make_error(wp::Fault::System, hdir + ": no root cpuset file");
-        return wp::CpuSet::parse(**t);
-    };
-
-    std::vector<Entry> entries;
-    std::vector<std::string> warnings;
-    Walker w{*h, entries, warnings};
-    w.walk(hfd.get(), "", 0);
-    for (const auto &s : warnings)
-        std::fprintf(stderr, "wpctl: warning: %s%s\n", hdir.c_str(), s.c_str());
-
-    std::vector<Row> rows;
-    size_t pinned = 0, drifted = 0;
-    for (const auto &e : entries) {
-        Row r = classify(e, parts, roots, online);
-        if (r.state == State::Pinned) ++pinned;
-        if (r.state == State::Drifted) ++drifted;
-        if (r.state != State::Unpinned || all) rows.push_back(std::move(r));
-    }
-    if (json) {
-        std::string out = "{\"cgroupRoot\":";
-        wp::json_append_quoted(out, cgroup_root);
-        out += ",\"hierarchy\":";
-        wp::json_append_quoted(out, hdir);
-        out += ",\"pinned\":" + std::to_string(pinned) + ",\"drifted\":" + std::to_string(drifted) +
-               ",\"containers\":[";
-        bool first = true;
-        for (const auto &r : rows) {
-            out += first ? "{" : ",{";
-            first = false;
-            out += "\"id\":";
-            wp::json_append_quoted(out, r.e.id);
-            out += ",\"state\":";
-            wp::json_append_quoted(out, state_name(r.state));
-            out += ",\"partition\":";
-            wp::json_append_quoted(out, r.partition);
-            out += ",\"cpuset\":";
-            wp::json_append_quoted(out, r.e.cpus);
-            out += ",\"effective\":";
-            wp::json_append_quoted(out, r.e.effective);
-            out += ",\"expected\":";
-            wp::json_append_quoted(out, r.expected);
-            out += ",\"cgroup\":";
-            wp::json_append_quoted(out, r.e.path);
-            out += ",\"reason\":";
-            wp::json_append_quoted(out, r.reason);
-            out += "}";
-        }
-        out += "]}\n";
-        std::fputs(out.c_str(), stdout);
-    } else {
-        std::printf("%-13s %-8s %-16s %-16s %-16s %s\n", "CONTAINER", "STATE", "PARTITION",
-                    "CPUSET", "EXPECTED", "CGROUP");
-        for (const auto &r : rows) {
-            std::printf("%-13s %-8s %-16s %-16s %-16s %s\n", r.e.id.substr(0, 12).c_str(),
-                        state_name(r.state), r.partition.empty() ? "-" : r.partition.c_str(),
-                        r.e.cpus.empty() ? "\"\"" : r.e.cpus.c_str(),
-                        r.expected.empty() ? "-" : r.expected.c_str(), r.e.path.c_str());
-            if (!r.reason.empty()) std::printf("    %s\n", r.reason.c_str());
-        }
-        std::printf("%zu pinned, %zu drifted, %zu containers in %s\n", pinned, drifted,
-                    entries.size(), hdir.c_str());
-    }
-    return drifted ? kExitInvalid : kExitOk;
+    for (const auto &w : v.warnings)
+        std::fprintf(stderr, "wpctl: warning: %s\n", w.c_str());
+    if (json)
+        std::fputs(render_json(v).c_str(), stdout);
+    else
+        render_text(v, stdout);
+    return v.drifted ? kExitInvalid : kExitOk;
 }
 
 } // namespace wpctl

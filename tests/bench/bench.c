@@ -1,4 +1,4 @@
-/* wp-bench: the benchmark suite of workload-partitioning-hook (issue 6).
+/* wp-bench: the benchmark suite of workload-partitioning-hook (docs/PERFORMANCE.md).
  *
  * Every case is timed the same way: posix_spawn + wait4 of the program, many
  * iterations, interleaved with the other cases of the same phase so that drift

@@ -79,7 +79,7 @@ for t in unannotated_ratio pin_ratio runc_overhead_pct peak_rss_kib jq_over_pin;
     check "target $t has value, limit and met" \
         ".targets.$t | has(\"value\") and has(\"limit\") and has(\"met\") and has(\"what\")"
 done
-# What the hook reads (issue 6): the unannotated path reads stdin and the two
+# What the hook reads (docs/PERFORMANCE.md): the unannotated path reads stdin and the two
 # small files and nothing else; the bundle's config.json is read only when the
 # state has no annotations. Checked with strace on the harness's own inputs.
 files_opened() { # STATE: the paths the hook opens, one a line
@@ -113,7 +113,7 @@ else
     elif reads_bundle "$nb"; then ok "state without annotations: the bundle's config.json is read"
     else notok "state without annotations: the bundle's config.json is read"; fi
 fi
-# No libcgroup in the hook (issue 6: its cgroup_init alone costs ~0.5 ms).
+# No libcgroup in the hook (docs/DECISIONS.md: its cgroup_init alone costs ~0.5 ms).
 if ! command -v nm >/dev/null || ! nm "$hook" >/dev/null 2>&1; then
     skip "the hook does not contain libcgroup" "nm cannot read $hook (stripped?)"
 elif nm "$hook" | grep -qE ' [TtWwU] cgroup_init$'; then

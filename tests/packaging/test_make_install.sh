@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # TAP suite: `make install DESTDIR=...` from source, with the default PREFIX=/usr
-# and with PREFIX=/usr/local: every file of DESIGN §2 that a source install
+# and with PREFIX=/usr/local: every file of docs/ARCHITECTURE.md §4 that a source install
 # provides, its mode, and that the paths written into installed files (hooks.d
 # hook.path, the unit's ExecStart) name files that the install put there.
 # Checks are functions run through t(); jq programs are single-quoted on purpose.
@@ -65,6 +65,28 @@ for prefix in /usr /usr/local; do
         return "$bad"
     }
     t "PREFIX=$prefix: every docs/man page is installed" mans
+    pc() { # the pkg-config file names the installed library, header and version
+        local want
+        pkgc() { PKG_CONFIG_PATH=$d$prefix/lib/pkgconfig PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 \
+            PKG_CONFIG_ALLOW_SYSTEM_LIBS=1 pkg-config "$@" workload-partitioning; }
+        want=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -C "$root" version)
+        [ "$(pkgc --modversion)" = "$want" ] || { echo "version $(pkgc --modversion), want $want"; return 1; }
+        pkgc --cflags | grep -q -- "^-I$prefix/include " || { echo "cflags: $(pkgc --cflags)"; return 1; }
+        pkgc --libs | grep -qx -- "-L$prefix/lib -lworkload-partitioning *" &&
+            [ -f "$d$prefix/lib/libworkload-partitioning.so.0" ] && [ -f "$d$prefix/include/workload_partitioning.h" ]
+    }
+    versions() { # the installed hook and wpctl print the one version
+        local want
+        want=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -C "$root" version)
+        [ "$("$d$hook" --version)" = "workload-partitioning-hook $want" ] || { "$d$hook" --version; return 1; }
+        [ "$("$d$prefix/bin/wpctl" --version)" = "wpctl $want" ] || { "$d$prefix/bin/wpctl" --version; return 1; }
+    }
+    t "PREFIX=$prefix: the hook's and wpctl's --version print the version of the header" versions
+    if command -v pkg-config >/dev/null; then
+        t "PREFIX=$prefix: workload-partitioning.pc: the version, -I and -L of this install" pc
+    else
+        echo "ok $((n += 1)) - PREFIX=$prefix: workload-partitioning.pc # SKIP pkg-config is not installed"
+    fi
     writable() {
         local out
         out=$(find "$d" -mindepth 1 ! -type l -perm /022 -printf '/%P %m\n')

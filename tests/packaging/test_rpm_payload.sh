@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TAP suite: the binary RPMs that `make rpm` built. Unpacks the payload
 # (rpm2cpio | cpio) into a temporary root and checks every path, its mode and
-# owner against DESIGN §2; checks that `rpm -qlp` lists exactly the expected
+# owner against docs/ARCHITECTURE.md §4; checks that `rpm -qlp` lists exactly the expected
 # files, that the files carry the content of the source tree, that the hook is
 # static and that every library wpctl and the .so link is a Requires.
 #
@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-build}
 [[ $build = /* ]] || build=$root/$build
 name=workload-partitioning-hook
-version=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$root/Makefile")
+version=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -C "$root" version)
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -82,7 +82,7 @@ licdir=$(rpm --eval '%{_defaultlicensedir}')/$(rpm -qp --qf "$docfmt" "$rpm_main
 hook=/usr/libexec/oci/hooks.d/$name
 hooksjson=/usr/share/containers/oci/hooks.d/99-workload-partitioning.json
 unit=$unitdir/workload-partitioning-merge.service
-# path type mode (octal) : what DESIGN §2 and the spec say each node path is
+# path type mode (octal) : what docs/ARCHITECTURE.md §4 and the spec say each node path is
 expected_main() {
     cat <<EOF
 /etc/workload-partitioning d 0755
@@ -120,6 +120,7 @@ expected_devel() {
     cat <<EOF
 /usr/include/workload_partitioning.h f 0644
 $libdir/libworkload-partitioning.so l 0777
+$libdir/pkgconfig/workload-partitioning.pc f 0644
 EOF
 }
 
@@ -194,7 +195,7 @@ check_tree() { # check_tree EXPECTED-FUNCTION HEADER: type, mode, owner of each 
     done < <($1)
     return "$bad"
 }
-t "main payload: every path has its type, mode and owner (DESIGN §2)" check_tree expected_main "$work/hdr-main"
+t "main payload: every path has its type, mode and owner (ARCHITECTURE.md §4)" check_tree expected_main "$work/hdr-main"
 t "devel payload: every path has its type, mode and owner" check_tree expected_devel "$work/hdr-devel"
 
 nothing_writable() { # nothing that the hook or root trusts is group/world-writable
@@ -244,11 +245,17 @@ mans_same() {
     for f in "$src"/docs/man/*.[1-8]; do
         [ -e "$f" ] || continue
         s=${f##*.}
-        zcat "$tree/usr/share/man/man$s/${f##*/}.gz" | cmp - "$f" || bad=1
+        zcat "$tree/usr/share/man/man$s/${f##*/}.gz" | cmp - <(sed "s/@VERSION@/$version/g" "$f") || bad=1
     done
     return "$bad"
 }
-t "man pages are docs/man/* (gzip)" mans_same
+t "man pages are docs/man/* (gzip, version $version filled in)" mans_same
+pc_version() {
+    local pc=$tree$libdir/pkgconfig/workload-partitioning.pc
+    grep -qx "Version: $version" "$pc" && grep -qx "libdir=$libdir" "$pc" &&
+        grep -qx 'includedir=/usr/include' "$pc" || { cat "$pc"; return 1; }
+}
+t "workload-partitioning.pc: version $version, the packaged libdir and includedir" pc_version
 t "header is include/workload_partitioning.h" same "$tree/usr/include/workload_partitioning.h" "$src/include/workload_partitioning.h"
 t "libworkload-partitioning.so -> libworkload-partitioning.so.0" \
     test "$(readlink "$tree$libdir/libworkload-partitioning.so")" = libworkload-partitioning.so.0
@@ -294,7 +301,7 @@ devel_requires() {
     rpm -qpR "$rpm_devel" | grep -qxF "$want" || { echo "want '$want' in:"; rpm -qpR "$rpm_devel"; return 1; }
 }
 t "-devel Requires the main package of the same version-release" devel_requires
-t "package version is the Makefile VERSION ($version)" test "$(rpm -qp --qf '%{VERSION}' "$rpm_main")" = "$version"
+t "package version is the source's version ($version)" test "$(rpm -qp --qf '%{VERSION}' "$rpm_main")" = "$version"
 
 # ---------------------------------------------------------------- install, reinstall, erase
 # Into an rpm database of its own under a temp root (no scriptlets: they need

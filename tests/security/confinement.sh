@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # TAP suite: confinement of the hook's writes to the container's own cgroup
-# directory under cgroupRoot (DESIGN §3 step 6): '..', symlinks, paths outside
+# directory under cgroupRoot (docs/ARCHITECTURE.md §2 step 6): '..', symlinks, paths outside
 # cgroupRoot, the root cgroup, cgroups that do not exist, bad /proc/<pid>/cgroup
 # files, bundles whose config.json is a symlink, huge or a FIFO, a pid that is
 # gone. Every refusal must leave every file of the world unchanged.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TAP suite: the trust checks of DESIGN §3 step 2, run against the hook binary.
+# TAP suite: the trust checks of docs/ARCHITECTURE.md §2 step 2, run against the hook binary.
 # The node config and the merged partition file must be regular files, owned by
 # root, not writable by group or others, not reached through a symlink, and
 # bounded in size; otherwise the hook refuses them, writes nothing, says why.

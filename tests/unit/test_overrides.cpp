@@ -1,5 +1,5 @@
 // overrides: the per-container annotation <annotationPrefix>/<container-name>,
-// every row of the DESIGN.md §3.5 table and its parity rules.
+// every row of the override table of docs/ARCHITECTURE.md §4 and its parity rules.
 #include "unit.hpp"
 
 #include "overrides.hpp"

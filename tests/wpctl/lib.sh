@@ -74,6 +74,16 @@ skip() {
     echo "ok $TAP_N - $1 # SKIP $2"
 }
 
+# t_root NAME FUNCTION: a test whose files must be root-owned (wpctl, like the
+# hook, trusts only root-owned node files): run as root, a SKIP otherwise.
+t_root() {
+    if [[ $(id -u) == 0 ]]; then
+        t "$@"
+    else
+        skip "$1" "needs root: wpctl trusts only root-owned merged files and node configs"
+    fi
+}
+
 done_testing() {
     echo "1..$TAP_N"
     exit "$TAP_FAILED"

@@ -41,13 +41,19 @@ test_the_hook_page_documents_the_hooks_options() {
 }
 
 test_pages_are_built_and_installed() {
-    local p
+    local p version
+    version=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -C "$SRC" version) || die "make version failed"
+    [[ -n $version ]] || die "make version printed nothing"
     for p in "${PAGES[@]}"; do
         [[ -s "$BUILD_DIR/man/$p.gz" ]] || die "$BUILD_DIR/man/$p.gz is not built"
-        cmp -s <(gzip -dc "$BUILD_DIR/man/$p.gz") "$SRC/docs/man/$p" || die "$p.gz is stale"
+        grep -q '^\.TH .*@VERSION@' "$SRC/docs/man/$p" || die "$p: the .TH line does not carry @VERSION@"
+        cmp -s <(gzip -dc "$BUILD_DIR/man/$p.gz") <(sed "s/@VERSION@/$version/g" "$SRC/docs/man/$p") ||
+            die "$p.gz is stale"
+        gzip -dc "$BUILD_DIR/man/$p.gz" | grep -q "^\.TH .*workload-partitioning-hook $version\"" ||
+            die "$p.gz: the .TH line does not name version $version"
     done
-    make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$W/root" PREFIX=/usr install-wpctl >"$W/make.log" 2>&1 ||
-        die "make install-wpctl failed: $(cat "$W/make.log")"
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$SRC" BUILD="$BUILD_DIR" DESTDIR="$W/root" \
+        PREFIX=/usr install >"$W/make.log" 2>&1 || die "make install failed: $(cat "$W/make.log")"
     [[ -x "$W/root/usr/bin/wpctl" ]] || die "wpctl not installed: $(cd "$W/root" && find .)"
     [[ -f "$W/root/usr/share/man/man8/wpctl.8.gz" ]] || die "wpctl.8 not installed"
     [[ -f "$W/root/usr/share/man/man8/workload-partitioning-hook.8.gz" ]] || die "hook page not installed"

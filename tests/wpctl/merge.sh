@@ -268,10 +268,10 @@ t "malformed JSON is refused" test_malformed_json_is_refused
 t "an object of the wrong kind is refused" test_wrong_kind_is_refused
 t "a bad cpuset in the pinning file is refused" test_bad_pinning_cpuset_is_refused
 t "the node policy is applied; a typo in it is refused" test_policy_is_applied_and_typos_refused
-t "a partition removed without --allow-removal is kept, with an error" test_removal_is_refused_without_allow_removal
-t "a partition removed with --allow-removal is dropped" test_removal_with_allow_removal
-t "an unchanged merged file is not rewritten" test_unchanged_file_is_not_rewritten
-t "the write is 0644 whatever the umask, creates the directory, leaves and keeps no temp file" test_atomic_write_leaves_no_temp_file_and_creates_the_directory
+t_root "a partition removed without --allow-removal is kept, with an error" test_removal_is_refused_without_allow_removal
+t_root "a partition removed with --allow-removal is dropped" test_removal_with_allow_removal
+t_root "an unchanged merged file is not rewritten" test_unchanged_file_is_not_rewritten
+t_root "the write is 0644 whatever the umask, creates the directory, leaves and keeps no temp file" test_atomic_write_leaves_no_temp_file_and_creates_the_directory
 t "a corrupt current file is only replaced with --allow-removal" test_corrupt_current_file_needs_allow_removal
 t "an empty pinning file (/dev/null) gives every partition cpuset \"\"" test_empty_pinning_file_means_no_cpusets
 t "--dry-run prints the merged file and writes nothing" test_dry_run_writes_nothing

@@ -44,7 +44,7 @@ void expect_one_error(const Diagnostics &d, std::initializer_list<std::string_vi
                      n.data());
 }
 
-const char *kSeedYaml = R"(apiVersion: workload.openshift.io/v1
+const char *kInstallTimeYaml = R"(apiVersion: workload.openshift.io/v1
 kind: WorkloadPartitions
 metadata:
   # arbitrary name, all objects of this Kind should be processed and merged
@@ -54,7 +54,7 @@ status:
     - management
 )";
 
-const char *kSeedAlternative = R"(apiVersion: workload.openshift.io/v1
+const char *kScopedForm = R"(apiVersion: workload.openshift.io/v1
 kind: WorkloadPartitions
 metadata:
   name: management-partition
@@ -147,9 +147,9 @@ static void yaml_deep_nesting_is_refused(void **) {
 
 // ------------------------------------------------------------- manifests
 
-static void seed_first_form_is_read(void **) {
+static void first_form_is_read(void **) {
     Diagnostics d;
-    auto objs = read(kSeedYaml, "seed.yaml", d);
+    auto objs = read(kInstallTimeYaml, "install-time.yaml", d);
     assert_false(d.has_errors());
     assert_int_equal(objs.size(), 1);
     ASSERT_STR_EQ(objs[0].name, "management-partition");
@@ -157,9 +157,9 @@ static void seed_first_form_is_read(void **) {
     ASSERT_STR_EQ(objs[0].names[0], "management");
 }
 
-static void seed_alternative_form_is_read_with_scope_defaulting_to_cluster(void **) {
+static void alternative_form_is_read_with_scope_defaulting_to_cluster(void **) {
     Diagnostics d;
-    auto objs = read(kSeedAlternative, "alt.yaml", d);
+    auto objs = read(kScopedForm, "alt.yaml", d);
     assert_false(d.has_errors());
     assert_int_equal(objs.size(), 1);
     assert_int_equal(objs[0].names.size(), 2);
@@ -425,9 +425,9 @@ static void merge_keeps_a_removed_name_with_an_error(void **) {
     }
 }
 
-// Seed risk 4 (RBAC): every authenticated user may read WorkloadPartitions and
-// do nothing else; the shipped manifests grant no write verb to anyone.
-static void seed_risk_4_rbac_grants_read_only_to_authenticated_users(void **) {
+// An ordinary user creates an object (docs/ARCHITECTURE.md §7; RBAC): every authenticated user may
+// read WorkloadPartitions and do nothing else; the shipped manifests grant no write verb to anyone.
+static void rbac_grants_read_only_to_authenticated_users(void **) {
     std::string path = std::string(SRCDIR) + "/config/crd/workloadpartitions.rbac.yaml";
     auto text = wpctl::read_input_file(path, 1 << 20);
     ASSERT_OK(text);
@@ -496,8 +496,8 @@ int main() {
         cmocka_unit_test(yaml_non_scalar_keys_are_refused),
         cmocka_unit_test(yaml_alias_bomb_is_refused),
         cmocka_unit_test(yaml_deep_nesting_is_refused),
-        cmocka_unit_test(seed_first_form_is_read),
-        cmocka_unit_test(seed_alternative_form_is_read_with_scope_defaulting_to_cluster),
+        cmocka_unit_test(first_form_is_read),
+        cmocka_unit_test(alternative_form_is_read_with_scope_defaulting_to_cluster),
         cmocka_unit_test(json_object_is_read),
         cmocka_unit_test(lists_of_both_kinds_are_read),
         cmocka_unit_test(invalid_partition_name_names_file_object_and_field),
@@ -519,7 +519,7 @@ int main() {
         cmocka_unit_test(merge_dedups_names_and_records_sources),
         cmocka_unit_test(merge_name_without_cpuset_gets_empty_cpuset_and_a_warning),
         cmocka_unit_test(merge_keeps_a_removed_name_with_an_error),
-        cmocka_unit_test(seed_risk_4_rbac_grants_read_only_to_authenticated_users),
+        cmocka_unit_test(rbac_grants_read_only_to_authenticated_users),
         cmocka_unit_test(crd_schema_matches_the_tools),
     };
     return cmocka_run_group_tests_name("wpctl_manifest", tests, NULL, NULL);

@@ -78,7 +78,7 @@ test_validate_reads_stdin() {
     out_has "-: valid manifest: 1 WorkloadPartitions object"
 }
 
-t "the shipped config and the examples are valid" test_shipped_and_example_files_are_valid
+t_root "the shipped config and the examples are valid" test_shipped_and_example_files_are_valid
 t "invalid files of each kind are reported and exit 1" test_invalid_files_are_reported_and_exit_1
 t "node files the hook would refuse (writable by others) are invalid" test_node_files_the_hook_would_refuse_are_invalid
 t "--type forces a kind; an ambiguous file asks for it" test_type_can_be_forced_and_ambiguity_is_explained

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The four risks of the seed document (DESIGN.md §5), one test each, end to end:
+# The lifecycle questions of docs/ARCHITECTURE.md §7, one test each, end to end:
 # wpctl merge writes the merged file, the hook runs on a fake node.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +24,7 @@ install_time() {
     merge "$W/install.yaml" 2>/dev/null || die "install-time merge failed"
 }
 
-test_seed_risk_1_day2_object_on_a_partitioned_cluster() {
+test_day2_object_on_a_partitioned_cluster() {
     install_time
     wp_object day2-partition partitions day2 >"$W/day2.yaml"
     run merge "$W/install.yaml" "$W/day2.yaml"
@@ -54,7 +54,7 @@ test_seed_risk_1_day2_object_on_a_partitioned_cluster() {
     [[ $HRC == 0 && $(leaf_cpus) == 2 ]] || die "day2 pod not pinned to 2: $(leaf_cpus) $(cat "$W/hook.err")"
 }
 
-test_seed_risk_2_day2_object_on_a_cluster_without_partitioning() {
+test_day2_object_on_a_cluster_without_partitioning() {
     fake_node
     # The node toggle as shipped (config/config.json): disabled.
     jq --arg p "$W/etc/partitions.json" --arg cg "$W/cg" --arg proc "$W/proc" \
@@ -79,7 +79,7 @@ test_seed_risk_2_day2_object_on_a_cluster_without_partitioning() {
     diff "$W/t0" "$W/t2" || die "the hook changed cgroups without a node config"
 }
 
-test_seed_risk_3_install_time_object_deleted() {
+test_install_time_object_deleted() {
     install_time
     wp_object day2-partition names day2 >"$W/day2.yaml"
     merge "$W/install.yaml" "$W/day2.yaml" 2>/dev/null
@@ -106,9 +106,9 @@ test_seed_risk_3_install_time_object_deleted() {
     [[ $HRC == 0 && $(leaf_cpus) == 0-3 ]] || die "management still pinned after its removal"
 }
 
-test_seed_risk_4_random_user_creates_an_object() {
+test_random_user_creates_an_object() {
     # In the cluster: the RBAC manifests grant read verbs only (checked in
-    # detail by the unit test seed_risk_4_rbac_grants_read_only_to_authenticated_users).
+    # detail by the unit test rbac_grants_read_only_to_authenticated_users).
     ! grep -nE '^\s*-\s*(create|update|patch|delete|deletecollection|escalate|bind|"\*"|\*)\s*$' \
         "$SRC/config/crd/workloadpartitions.rbac.yaml" || die "the RBAC manifest grants a write verb"
     grep -q 'name: system:authenticated' "$SRC/config/crd/workloadpartitions.rbac.yaml" || die "no read binding"
@@ -147,12 +147,12 @@ test_seed_risk_4_random_user_creates_an_object() {
     expect_rc 1
 }
 
-t "seed risk 1: an admin creates a WorkloadPartitions object day-2 on a partitioned cluster" test_seed_risk_1_day2_object_on_a_partitioned_cluster
-t "seed risk 2: an admin creates a WorkloadPartitions object day-2 on a cluster without partitioning" test_seed_risk_2_day2_object_on_a_cluster_without_partitioning
-t "seed risk 3: an admin deletes the install-time WorkloadPartitions object" test_seed_risk_3_install_time_object_deleted
+t "an admin creates a WorkloadPartitions object day-2 on a partitioned cluster" test_day2_object_on_a_partitioned_cluster
+t "an admin creates a WorkloadPartitions object day-2 on a cluster without partitioning" test_day2_object_on_a_cluster_without_partitioning
+t "an admin deletes the install-time WorkloadPartitions object" test_install_time_object_deleted
 if [[ $(id -u) == 0 ]]; then
-    t "seed risk 4: a random user creates a WorkloadPartitions object (RBAC bug)" test_seed_risk_4_random_user_creates_an_object
+    t "a random user creates a WorkloadPartitions object (RBAC bug)" test_random_user_creates_an_object
 else
-    skip "seed risk 4: a random user creates a WorkloadPartitions object (RBAC bug)" "needs root to chown the partition file"
+    skip "a random user creates a WorkloadPartitions object (RBAC bug)" "needs root to chown the partition file"
 fi
 done_testing
