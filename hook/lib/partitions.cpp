@@ -28,16 +28,78 @@ bool is_namespace_pattern(std::string_view s) {
     return true;
 }
 
-std::string check_defaults(const PartitionDefaults &d) {
-    auto check = [](const char *key, int64_t v, Range r) -> std::string {
-        if (v == 0 || (v >= r.lo && v <= r.hi)) return {};
-        return std::string("key \"") + key + "\": " + std::to_string(v) + " is outside 0 or " +
-               std::to_string(r.lo) + ".." + std::to_string(r.hi);
+bool parse_allowed_namespaces(json_object *v, const std::string &what, const std::string &key,
+                              std::vector<std::string> &out, const ReportError &report) {
+    if (v == nullptr || !json_object_is_type(v, json_type_array)) {
+        report(make_error(Fault::Usage, what + ": key \"" + key +
+                                            "\": expected a list of strings, got " +
+                                            json_type_label(v)));
+        return false;
+    }
+    bool ok = true;
+    size_t n = json_object_array_length(v);
+    for (size_t i = 0; i < n; ++i) {
+        std::string k = key + "[" + std::to_string(i) + "]";
+        auto s = json_string(json_object_array_get_idx(v, i), what, k);
+        if (!s) {
+            report(s.take_error());
+            ok = false;
+        } else if (!is_namespace_pattern(*s)) {
+            std::string shown;
+            json_append_quoted(shown, *s);
+            report(make_error(Fault::Usage,
+                              what + ": key \"" + k + "\": " + shown +
+                                  " is neither a namespace name nor a \"prefix*\" pattern"));
+            ok = false;
+        } else {
+            out.push_back(std::move(*s));
+        }
+    }
+    return ok;
+}
+
+bool parse_partition_defaults(json_object *v, const std::string &what, const std::string &key,
+                              PartitionDefaults &out, const ReportError &report) {
+    if (v == nullptr || !json_object_is_type(v, json_type_object)) {
+        report(make_error(Fault::Usage, what + ": key \"" + key + "\": expected an object, got " +
+                                            json_type_label(v)));
+        return false;
+    }
+    struct Field {
+        const char *name;
+        int64_t PartitionDefaults::*slot;
+        Range range;
     };
-    std::string bad = check("cpushares", d.cpushares, kSharesRange);
-    if (bad.empty()) bad = check("cpuquota", d.cpuquota, kQuotaRange);
-    if (bad.empty()) bad = check("cpuperiod", d.cpuperiod, kPeriodRange);
-    return bad;
+    static const Field kFields[] = {{"cpushares", &PartitionDefaults::cpushares, kSharesRange},
+                                    {"cpuquota", &PartitionDefaults::cpuquota, kQuotaRange},
+                                    {"cpuperiod", &PartitionDefaults::cpuperiod, kPeriodRange}};
+    bool ok = true;
+    json_object_object_foreach(v, dk, dv) {
+        std::string k = key + "." + dk;
+        const Field *f = nullptr;
+        for (const auto &c : kFields)
+            if (std::string_view(dk) == c.name) f = &c;
+        if (f == nullptr) {
+            report(make_error(Fault::Usage, what + ": key \"" + k +
+                                                "\": unknown (expected cpushares, cpuquota, "
+                                                "cpuperiod)"));
+            ok = false;
+            continue;
+        }
+        auto n = json_int(dv, what, k);
+        if (!n) {
+            report(n.take_error());
+            ok = false;
+        } else if (*n != 0 && (*n < f->range.lo || *n > f->range.hi)) {
+            report(make_error(Fault::Usage, what + ": key \"" + k + "\": " + std::to_string(*n) +
+                                                " is outside 0 or " + std::to_string(f->range.lo) +
+                                                ".." + std::to_string(f->range.hi)));
+            ok = false;
+        } else {
+            out.*(f->slot) = *n;
+        }
+    }
+    return ok;
 }
 
 bool namespace_allowed(const Partition &p, std::string_view ns) {
@@ -60,6 +122,16 @@ const Partition *PartitionFile::find(std::string_view name) const {
 }
 
 namespace {
+
+// The first problem an entry parser reports.
+struct FirstError {
+    std::optional<Error> error;
+    ReportError sink() {
+        return [this](Error e) {
+            if (!error) error = std::move(e);
+        };
+    }
+};
 
 Status string_list(json_object *v, const std::string &what, const std::string &key,
                    std::vector<std::string> &out) {
@@ -111,35 +183,13 @@ Result<Partition> parse_partition(const std::string &name, json_object *o,
             (k == "activationAnnotation" ? p.activation_annotation : p.annotation_prefix) =
                 std::move(*s);
         } else if (k == "defaults") {
-            if (v == nullptr || !json_object_is_type(v, json_type_object))
-                return make_error(Fault::Usage, path + ": key \"" + full +
-                                                    "\": expected an object, got " +
-                                                    json_type_label(v));
-            json_object_object_foreach(v, dk, dv) {
-                std::string d(dk);
-                std::string dfull = full + "." + d;
-                auto n = json_int(dv, path, dfull);
-                if (!n) return n.take_error();
-                if (d == "cpushares") {
-                    p.defaults.cpushares = *n;
-                } else if (d == "cpuquota") {
-                    p.defaults.cpuquota = *n;
-                } else if (d == "cpuperiod") {
-                    p.defaults.cpuperiod = *n;
-                } else {
-                    return make_error(Fault::Usage, path + ": unknown key \"" + dfull + "\"");
-                }
-            }
-            std::string bad = check_defaults(p.defaults);
-            if (!bad.empty()) return make_error(Fault::Usage, path + ": " + full + ": " + bad);
+            FirstError first;
+            if (!parse_partition_defaults(v, path, full, p.defaults, first.sink()))
+                return std::move(*first.error);
         } else if (k == "allowedNamespaces") {
-            auto st = string_list(v, path, full, p.allowed_namespaces);
-            if (!st) return st.take_error();
-            for (const auto &ns : p.allowed_namespaces)
-                if (!is_namespace_pattern(ns))
-                    return make_error(Fault::Usage, path + ": key \"" + full + "\": \"" + ns +
-                                                        "\" is not a namespace name or a "
-                                                        "\"prefix-*\" pattern");
+            FirstError first;
+            if (!parse_allowed_namespaces(v, path, full, p.allowed_namespaces, first.sink()))
+                return std::move(*first.error);
         } else if (k == "sources") {
             auto st = string_list(v, path, full, p.sources);
             if (!st) return st.take_error();

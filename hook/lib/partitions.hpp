@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,8 @@
 
 #include "cpuset.hpp"
 #include "result.hpp"
+
+struct json_object;
 
 namespace wp {
 
@@ -45,9 +48,22 @@ bool is_dns1123_label(std::string_view s);
 // "prefix*" pattern whose prefix starts like one.
 bool is_namespace_pattern(std::string_view s);
 
-// "" when the defaults are within the ranges of resource_limits.hpp (0 = none),
-// else what is wrong, e.g. "key \"cpushares\": 1 is outside 0 or 2..262144".
-std::string check_defaults(const PartitionDefaults &d);
+// The node-policy fields of a partition entry, "allowedNamespaces" and
+// "defaults": one parser, one set of messages, for the merged partition file and
+// for wpctl's node policy. `what` names the file (and the entry), `key` the field
+// as messages show it ("partitions.management.defaults", "defaults"). Every
+// problem is passed to `report` (the partition file keeps the first, wpctl
+// collects them all); the result says whether there was none. Messages:
+//   <what>: key "<key>": expected a list of strings, got <type>
+//   <what>: key "<key>[i]": "<v>" is neither a namespace name nor a "prefix*" pattern
+//   <what>: key "<key>": expected an object, got <type>
+//   <what>: key "<key>.<k>": unknown (expected cpushares, cpuquota, cpuperiod)
+//   <what>: key "<key>.<k>": <n> is outside 0 or <lo>..<hi>
+using ReportError = std::function<void(Error)>;
+bool parse_allowed_namespaces(json_object *v, const std::string &what, const std::string &key,
+                              std::vector<std::string> &out, const ReportError &report);
+bool parse_partition_defaults(json_object *v, const std::string &what, const std::string &key,
+                              PartitionDefaults &out, const ReportError &report);
 
 // `ns` matches an allowedNamespaces entry: exact, or "prefix-*" glob.
 bool namespace_allowed(const Partition &p, std::string_view ns);

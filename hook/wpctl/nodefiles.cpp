@@ -98,64 +98,13 @@ Policy parse_policy(std::string_view text, const std::string &path, Diagnostics 
         [&](const std::string &name, const std::string &where, json_object *entry) {
             PolicyEntry pe;
             bool ok = true;
+            auto report = [&](wp::Error e) { diag.error(std::move(e.message)); };
             json_object_object_foreach(entry, key, val) {
                 if (std::strcmp(key, "allowedNamespaces") == 0) {
-                    if (val == nullptr || !json_object_is_type(val, json_type_array)) {
-                        diag.error(where +
-                                   ": key \"allowedNamespaces\": expected a list of strings, got " +
-                                   wp::json_type_label(val));
-                        ok = false;
-                        continue;
-                    }
-                    size_t n = json_object_array_length(val);
-                    for (size_t i = 0; i < n; ++i) {
-                        std::string k = "allowedNamespaces[" + std::to_string(i) + "]";
-                        auto s = wp::json_string(json_object_array_get_idx(val, i), where, k);
-                        if (!s) {
-                            diag.error(s.error().message);
-                            ok = false;
-                        } else if (!wp::is_namespace_pattern(*s)) {
-                            diag.error(where + ": key \"" + k + "\": " + qstr(*s) +
-                                       " is neither a namespace name nor a \"prefix*\" pattern");
-                            ok = false;
-                        } else {
-                            pe.allowed_namespaces.push_back(*s);
-                        }
-                    }
+                    ok &= wp::parse_allowed_namespaces(val, where, key, pe.allowed_namespaces,
+                                                       report);
                 } else if (std::strcmp(key, "defaults") == 0) {
-                    if (val == nullptr || !json_object_is_type(val, json_type_object)) {
-                        diag.error(where + ": key \"defaults\": expected an object, got " +
-                                   wp::json_type_label(val));
-                        ok = false;
-                        continue;
-                    }
-                    json_object_object_foreach(val, dk, dv) {
-                        int64_t *slot = nullptr;
-                        if (std::strcmp(dk, "cpushares") == 0)
-                            slot = &pe.defaults.cpushares;
-                        else if (std::strcmp(dk, "cpuquota") == 0)
-                            slot = &pe.defaults.cpuquota;
-                        else if (std::strcmp(dk, "cpuperiod") == 0)
-                            slot = &pe.defaults.cpuperiod;
-                        if (slot == nullptr) {
-                            diag.error(where + ": key \"defaults." + dk +
-                                       "\": unknown (expected cpushares, cpuquota, cpuperiod)");
-                            ok = false;
-                            continue;
-                        }
-                        auto v = wp::json_int(dv, where, std::string("defaults.") + dk);
-                        if (!v) {
-                            diag.error(v.error().message);
-                            ok = false;
-                            continue;
-                        }
-                        *slot = *v;
-                    }
-                    std::string bad = wp::check_defaults(pe.defaults);
-                    if (!bad.empty()) {
-                        diag.error(where + ": defaults: " + bad);
-                        ok = false;
-                    }
+                    ok &= wp::parse_partition_defaults(val, where, key, pe.defaults, report);
                 } else {
                     diag.error(where + ": key " + qstr(key) +
                                ": unknown (expected allowedNamespaces, defaults)");

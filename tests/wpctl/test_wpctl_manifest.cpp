@@ -349,7 +349,46 @@ static void policy_typos_and_bad_values_are_refused(void **) {
     {
         Diagnostics d;
         wpctl::parse_policy(R"({"management": {"defaults": {"cpushares": 1}}})", "policy.json", d);
-        expect_one_error(d, {"policy.json", "\"management\"", "\"cpushares\": 1 is outside"});
+        expect_one_error(d,
+                         {"policy.json", "\"management\"", "\"defaults.cpushares\": 1 is outside"});
+    }
+}
+
+// The node policy and the merged partition file share one parser of the
+// partition entry fields: the same bad entry gives the same message, but for
+// where it is ("<file>: partition \"x\": key \"f\"" / "<file>: key \"partitions.x.f\"").
+static void policy_and_partition_file_give_the_same_messages(void **) {
+    struct Case {
+        const char *entry, *message;
+    };
+    const Case cases[] = {
+        {R"({"allowedNamespaces": "openshift-*"})",
+         R"(allowedNamespaces": expected a list of strings, got string)"},
+        {R"({"allowedNamespaces": ["Open*"]})",
+         R"(allowedNamespaces[0]": "Open*" is neither a namespace name nor a "prefix*" pattern)"},
+        {R"({"allowedNamespaces": ["ok", "a_b"]})",
+         R"(allowedNamespaces[1]": "a_b" is neither a namespace name nor a "prefix*" pattern)"},
+        {R"({"defaults": [1]})", R"(defaults": expected an object, got array)"},
+        {R"({"defaults": {"cpuset": 1}})",
+         R"(defaults.cpuset": unknown (expected cpushares, cpuquota, cpuperiod))"},
+        {R"({"defaults": {"cpushares": 1}})",
+         R"(defaults.cpushares": 1 is outside 0 or 2..262144)"},
+        {R"({"defaults": {"cpuperiod": 999}})",
+         R"(defaults.cpuperiod": 999 is outside 0 or 1000..1000000)"},
+    };
+    for (const auto &c : cases) {
+        Diagnostics d;
+        wpctl::parse_policy(std::string(R"({"x": )") + c.entry + "}", "policy.json", d);
+        expect_one_error(d, {std::string("policy.json: partition \"x\": key \"") + c.message});
+        std::string body = c.entry;
+        body.insert(1, R"("cpuset": "", )");
+        auto f = wp::parse_partitions(R"({"version": 1, "partitions": {"x": )" + body + "}}",
+                                      "partitions.json");
+        if (f.ok()) fail_msg("partitions.json with %s was accepted", c.entry);
+        std::string want = std::string("partitions.json: key \"partitions.x.") + c.message;
+        if (f.error().message != want)
+            fail_msg("partitions.json: \"%s\", want \"%s\"", f.error().message.c_str(),
+                     want.c_str());
     }
 }
 
@@ -516,6 +555,7 @@ int main() {
         cmocka_unit_test(pinning_bad_cpuset_names_file_partition_and_value),
         cmocka_unit_test(policy_is_parsed),
         cmocka_unit_test(policy_typos_and_bad_values_are_refused),
+        cmocka_unit_test(policy_and_partition_file_give_the_same_messages),
         cmocka_unit_test(merge_dedups_names_and_records_sources),
         cmocka_unit_test(merge_name_without_cpuset_gets_empty_cpuset_and_a_warning),
         cmocka_unit_test(merge_keeps_a_removed_name_with_an_error),

@@ -32,7 +32,7 @@ test_invalid_files_are_reported_and_exit_1() {
     out_has "$W/good.yaml: valid manifest"
     err_has "$W/config.json"
     err_has "mode"
-    err_has "$W/policy.json: partition \"management\": defaults: key \"cpushares\": 999999 is outside"
+    err_has "$W/policy.json: partition \"management\": key \"defaults.cpushares\": 999999 is outside 0 or 2..262144"
 }
 
 test_node_files_the_hook_would_refuse_are_invalid() {
