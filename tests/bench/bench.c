@@ -1176,135 +1176,154 @@ static void job_free(job_t *j) {
     if (j->stdin_fd >= 0) close(j->stdin_fd);
 }
 
+/* ---- the curves: one table of {name, unit, xs, make_input} ---------------
+ * Each point of a serial curve is one hook run on its own input, made by the
+ * curve's make_input: the state file, the node config when not the main one,
+ * the cpuset the run must leave (NULL: fake_expect_cpus) and the point's x
+ * when it is not the nominal one (a file's real size). */
+typedef struct {
+    const char *dir, *main_bundle;
+} curve_ctx;
+
+typedef struct {
+    char *state, *config, *expect; /* owned; config and expect may be NULL */
+    double x;
+} curve_input;
+
+typedef void (*make_input_fn)(const curve_ctx *ctx, int x, int k, curve_input *in);
+
+/* 3 io.kubernetes.* + 2 partition annotations + filler = x */
+static void input_annotations(const curve_ctx *ctx, int x, int k, curve_input *in) {
+    in->state = xasprintf("%s/ann-%d.json", ctx->dir, x);
+    state_spec s = {
+        .annotated = true, .minimal = true, .extra_annotations = x - 5, .bundle = ctx->main_bundle};
+    free(make_state(in->state, k, fake_pid(k), &s));
+}
+
+/* one large annotation pads the state to x bytes (to just under 1 MiB for the largest) */
+static void input_state_bytes(const curve_ctx *ctx, int x, int k, curve_input *in) {
+    in->state = xasprintf("%s/size-%d.json", ctx->dir, x);
+    state_spec s0 = {.annotated = true, .bundle = ctx->main_bundle};
+    free(make_state(in->state, k, fake_pid(k), &s0));
+    struct stat st;
+    stat(in->state, &st);
+    state_spec s = s0;
+    s.padding = (size_t)x > (size_t)st.st_size + 64 ? (size_t)x - (size_t)st.st_size - 64 : 0;
+    if (x >= 1000000) s.padding = (1u << 20) - (size_t)st.st_size - 100;
+    free(make_state(in->state, k, fake_pid(k), &s));
+    stat(in->state, &st);
+    in->x = (double)st.st_size;
+}
+
+/* a bundle config.json of about x bytes, the state without annotations */
+static void input_bundle_config_bytes(const curve_ctx *ctx, int x, int k, curve_input *in) {
+    char *bd = xasprintf("%s/bundle-%d", ctx->dir, x);
+    make_bundle(bd, (size_t)x, true, k);
+    char *cj = xasprintf("%s/config.json", bd);
+    struct stat st;
+    stat(cj, &st);
+    in->state = xasprintf("%s/nobundleann-%d.json", ctx->dir, x);
+    state_spec s = {.annotated = false, .no_annotations = true, .bundle = bd};
+    free(make_state(in->state, k, fake_pid(k), &s));
+    in->x = (double)st.st_size;
+    free(bd), free(cj);
+}
+
+/* a node whose merged file has `npartitions` partitions of cpuset `cpus` (taken
+ * over): partitions-<tag><x>.json, config-<tag><x>.json, <name>-<x>.json */
+static void input_partition_cpus(const curve_ctx *ctx, char tag, const char *name, int x, int k,
+                                 char *cpus, int npartitions, curve_input *in) {
+    char *pp = xasprintf("%s/partitions-%c%d.json", ctx->dir, tag, x);
+    in->config = xasprintf("%s/config-%c%d.json", ctx->dir, tag, x);
+    make_partitions(pp, npartitions, cpus);
+    make_config(in->config, pp, fake_cg, fake_proc);
+    in->state = xasprintf("%s/%s-%d.json", ctx->dir, name, x);
+    state_spec s = {.annotated = true, .bundle = ctx->main_bundle};
+    free(make_state(in->state, k, fake_pid(k), &s));
+    free(pp);
+    in->expect = cpus;
+}
+
+/* the partition's cpuset is 0-(x-1) */
+static void input_cpuset_width(const curve_ctx *ctx, int x, int k, curve_input *in) {
+    input_partition_cpus(ctx, 'w', "width", x, k, xasprintf("0-%d", x - 1), 1, in);
+}
+
+/* x ranges of 2 CPUs, "0-1,4-5,..." */
+static void input_cpuset_ranges(const curve_ctx *ctx, int x, int k, curve_input *in) {
+    input_partition_cpus(ctx, 'r', "ranges", x, k, cpuset_ranges(x), 1, in);
+}
+
+/* x partitions in the merged file */
+static void input_partitions(const curve_ctx *ctx, int x, int k, curve_input *in) {
+    input_partition_cpus(ctx, 'n', "parts", x, k, xasprintf("%s", fake_expect_cpus), x, in);
+}
+
+typedef struct {
+    const char *key, *label, *unit;
+    int xs[8];     /* the points, up to the first 0 */
+    int quick_max; /* --quick: only the points up to this x; 0 = all */
+    make_input_fn make_input;
+} curve_def;
+
+static const curve_def serial_curves[] = {
+    {"annotations",
+     "annotations in the state",
+     "annotations",
+     {10, 100, 1000, 10000},
+     1000,
+     input_annotations},
+    {"state_bytes",
+     "state size (one large annotation)",
+     "bytes",
+     {4096, 65536, 262144, 1000000},
+     65536,
+     input_state_bytes},
+    {"bundle_config_bytes",
+     "bundle config.json size (state without annotations)",
+     "bytes",
+     {4096, 65536, 524288, 2097152, 4000000},
+     65536,
+     input_bundle_config_bytes},
+    {"cpuset_width",
+     "cpuset width (contiguous CPUs)",
+     "CPUs",
+     {2, 64, 1024, 8192},
+     0,
+     input_cpuset_width},
+    {"cpuset_ranges",
+     "cpuset ranges (0-1,4-5,...)",
+     "ranges",
+     {1, 16, 256, 2048},
+     0,
+     input_cpuset_ranges},
+    {"partitions",
+     "partitions in the merged file",
+     "partitions",
+     {1, 10, 100, 1000},
+     0,
+     input_partitions},
+};
+
 static void run_curves(const char *main_config, const char *main_bundle) {
     char *dir = xasprintf("%s/curves", work);
     mkdir_p(dir);
     int k = 100; /* fake container ids for curve points */
     int it = opt.curve_iters;
+    const curve_ctx ctx = {.dir = dir, .main_bundle = main_bundle};
 
-    /* annotations */
-    {
-        curve_t *c = add_curve("annotations", "annotations in the state", "annotations");
-        const int xs[] = {10, 100, 1000, 10000};
-        for (size_t i = 0; i < sizeof xs / sizeof *xs; i++, k++) {
-            if (opt.quick && xs[i] > 1000) continue;
-            char *sp = xasprintf("%s/ann-%d.json", dir, xs[i]);
-            /* 3 io.kubernetes.* + 2 partition annotations + filler = xs[i] */
-            state_spec s = {.annotated = true,
-                            .minimal = true,
-                            .extra_annotations = xs[i] - 5,
-                            .bundle = main_bundle};
-            free(make_state(sp, k, fake_pid(k), &s));
+    for (size_t d = 0; d < sizeof serial_curves / sizeof *serial_curves; d++) {
+        const curve_def *def = &serial_curves[d];
+        curve_t *c = add_curve(def->key, def->label, def->unit);
+        for (size_t i = 0; i < sizeof def->xs / sizeof *def->xs && def->xs[i] != 0; i++, k++) {
+            int x = def->xs[i];
+            if (opt.quick && def->quick_max != 0 && x > def->quick_max) continue;
+            curve_input in = {.x = x};
+            def->make_input(&ctx, x, k, &in);
             job_t j;
-            job_set(&j, sp, opt.hook, "--config", main_config, NULL);
-            curve_point(c, xs[i], &j, k, fake_expect_cpus, it);
-            job_free(&j), free(sp);
-        }
-        curve_verdict(c);
-    }
-    /* state size */
-    {
-        curve_t *c = add_curve("state_bytes", "state size (one large annotation)", "bytes");
-        const int xs[] = {4096, 65536, 262144, 1000000};
-        for (size_t i = 0; i < sizeof xs / sizeof *xs; i++, k++) {
-            if (opt.quick && xs[i] > 65536) continue;
-            char *sp = xasprintf("%s/size-%d.json", dir, xs[i]);
-            state_spec s0 = {.annotated = true, .bundle = main_bundle};
-            free(make_state(sp, k, fake_pid(k), &s0));
-            struct stat st;
-            stat(sp, &st);
-            state_spec s = s0;
-            s.padding = (size_t)xs[i] > (size_t)st.st_size + 64
-                            ? (size_t)xs[i] - (size_t)st.st_size - 64
-                            : 0;
-            if (xs[i] >= 1000000) s.padding = (1u << 20) - (size_t)st.st_size - 100;
-            free(make_state(sp, k, fake_pid(k), &s));
-            stat(sp, &st);
-            job_t j;
-            job_set(&j, sp, opt.hook, "--config", main_config, NULL);
-            curve_point(c, (double)st.st_size, &j, k, fake_expect_cpus, it);
-            job_free(&j), free(sp);
-        }
-        curve_verdict(c);
-    }
-    /* bundle config.json size, the state without annotations */
-    {
-        curve_t *c = add_curve("bundle_config_bytes",
-                               "bundle config.json size (state without annotations)", "bytes");
-        const int xs[] = {4096, 65536, 524288, 2097152, 4000000};
-        for (size_t i = 0; i < sizeof xs / sizeof *xs; i++, k++) {
-            if (opt.quick && xs[i] > 65536) continue;
-            char *bd = xasprintf("%s/bundle-%d", dir, xs[i]);
-            make_bundle(bd, (size_t)xs[i], true, k);
-            char *cj = xasprintf("%s/config.json", bd);
-            struct stat st;
-            stat(cj, &st);
-            char *sp = xasprintf("%s/nobundleann-%d.json", dir, xs[i]);
-            state_spec s = {.annotated = false, .no_annotations = true, .bundle = bd};
-            free(make_state(sp, k, fake_pid(k), &s));
-            job_t j;
-            job_set(&j, sp, opt.hook, "--config", main_config, NULL);
-            curve_point(c, (double)st.st_size, &j, k, fake_expect_cpus, it);
-            job_free(&j), free(sp), free(bd), free(cj);
-        }
-        curve_verdict(c);
-    }
-    /* cpuset width: the partition's cpuset is 0-(W-1) */
-    {
-        curve_t *c = add_curve("cpuset_width", "cpuset width (contiguous CPUs)", "CPUs");
-        const int xs[] = {2, 64, 1024, 8192};
-        for (size_t i = 0; i < sizeof xs / sizeof *xs; i++, k++) {
-            char *cpus = xasprintf("0-%d", xs[i] - 1);
-            char *pp = xasprintf("%s/partitions-w%d.json", dir, xs[i]);
-            char *cp = xasprintf("%s/config-w%d.json", dir, xs[i]);
-            make_partitions(pp, 1, cpus);
-            make_config(cp, pp, fake_cg, fake_proc);
-            char *sp = xasprintf("%s/width-%d.json", dir, xs[i]);
-            state_spec s = {.annotated = true, .bundle = main_bundle};
-            free(make_state(sp, k, fake_pid(k), &s));
-            job_t j;
-            job_set(&j, sp, opt.hook, "--config", cp, NULL);
-            curve_point(c, xs[i], &j, k, cpus, it);
-            job_free(&j), free(sp), free(cpus), free(pp), free(cp);
-        }
-        curve_verdict(c);
-    }
-    /* cpuset fragmentation: R ranges of 2 CPUs, "0-1,4-5,..." */
-    {
-        curve_t *c = add_curve("cpuset_ranges", "cpuset ranges (0-1,4-5,...)", "ranges");
-        const int xs[] = {1, 16, 256, 2048};
-        for (size_t i = 0; i < sizeof xs / sizeof *xs; i++, k++) {
-            char *cpus = cpuset_ranges(xs[i]);
-            char *pp = xasprintf("%s/partitions-r%d.json", dir, xs[i]);
-            char *cp = xasprintf("%s/config-r%d.json", dir, xs[i]);
-            make_partitions(pp, 1, cpus);
-            make_config(cp, pp, fake_cg, fake_proc);
-            char *sp = xasprintf("%s/ranges-%d.json", dir, xs[i]);
-            state_spec s = {.annotated = true, .bundle = main_bundle};
-            free(make_state(sp, k, fake_pid(k), &s));
-            job_t j;
-            job_set(&j, sp, opt.hook, "--config", cp, NULL);
-            curve_point(c, xs[i], &j, k, cpus, it);
-            job_free(&j), free(sp), free(cpus), free(pp), free(cp);
-        }
-        curve_verdict(c);
-    }
-    /* partitions in the merged file */
-    {
-        curve_t *c = add_curve("partitions", "partitions in the merged file", "partitions");
-        const int xs[] = {1, 10, 100, 1000};
-        for (size_t i = 0; i < sizeof xs / sizeof *xs; i++, k++) {
-            char *pp = xasprintf("%s/partitions-n%d.json", dir, xs[i]);
-            char *cp = xasprintf("%s/config-n%d.json", dir, xs[i]);
-            make_partitions(pp, xs[i], fake_expect_cpus);
-            make_config(cp, pp, fake_cg, fake_proc);
-            char *sp = xasprintf("%s/parts-%d.json", dir, xs[i]);
-            state_spec s = {.annotated = true, .bundle = main_bundle};
-            free(make_state(sp, k, fake_pid(k), &s));
-            job_t j;
-            job_set(&j, sp, opt.hook, "--config", cp, NULL);
-            curve_point(c, xs[i], &j, k, fake_expect_cpus, it);
-            job_free(&j), free(sp), free(pp), free(cp);
+            job_set(&j, in.state, opt.hook, "--config", in.config ? in.config : main_config, NULL);
+            curve_point(c, in.x, &j, k, in.expect ? in.expect : fake_expect_cpus, it);
+            job_free(&j), free(in.state), free(in.config), free(in.expect);
         }
         curve_verdict(c);
     }
