@@ -7,7 +7,7 @@
 
 #include "cpuset.hpp"
 #include "decision.hpp"
-#include "json.hpp"
+#include "json_writer.hpp"
 #include "pipeline.hpp"
 
 struct wp_report {
@@ -17,19 +17,13 @@ struct wp_report {
 namespace {
 
 void render(wp::Report &r) {
-    std::string j = wp::log_record_json(r.record);
-    j.pop_back(); // '}'
-    j += ",\"exit_code\":" + std::to_string(r.exit_code) + ",\"writes\":[";
-    for (size_t i = 0; i < r.writes.size(); ++i) {
-        if (i) j += ',';
-        j += "{\"file\":";
-        wp::json_append_quoted(j, r.writes[i].file);
-        j += ",\"value\":";
-        wp::json_append_quoted(j, r.writes[i].value);
-        j += '}';
-    }
-    j += "]}";
-    r.json = std::move(j);
+    wp::JsonWriter j;
+    j.begin_object();
+    wp::log_record_members(j, r.record);
+    j.member("exit_code", r.exit_code).key("writes").begin_array();
+    for (const auto &w : r.writes)
+        j.begin_object().member("file", w.file).member("value", w.value).end_object();
+    r.json = j.end_array().end_object().take();
 
     std::string t = "outcome: " + r.outcome + " (exit " + std::to_string(r.exit_code) + ")\n";
     for (const auto &f : r.record.fields) {

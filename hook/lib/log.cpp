@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "fd.hpp"
-#include "json.hpp"
+#include "json_writer.hpp"
 
 namespace wp {
 
@@ -86,22 +86,22 @@ LogTarget resolve_log_target(LogTarget t) {
     return LogTarget::Stderr;
 }
 
-std::string log_record_json(const LogRecord &r) {
-    std::string out = "{\"level\":";
-    json_append_quoted(out, log_level_name(r.level));
-    out += ",\"message\":";
-    json_append_quoted(out, r.message);
+void log_record_members(JsonWriter &w, const LogRecord &r) {
+    w.member("level", log_level_name(r.level)).member("message", r.message);
     for (const auto &f : r.fields) {
-        out += ',';
-        json_append_quoted(out, f.key);
-        out += ':';
+        w.key(f.key);
         if (f.number && is_number(f.value))
-            out += f.value;
+            w.raw_number(f.value);
         else
-            json_append_quoted(out, f.value);
+            w.string(f.value);
     }
-    out += '}';
-    return out;
+}
+
+std::string log_record_json(const LogRecord &r) {
+    JsonWriter w;
+    w.begin_object();
+    log_record_members(w, r);
+    return w.end_object().take();
 }
 
 std::string escape_line(std::string_view s, size_t max) {

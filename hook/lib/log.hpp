@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "json_writer.hpp"
 
 namespace wp {
 
@@ -48,7 +49,9 @@ void log_emit(LogRecord r, LogTarget target, LogLevel threshold);
 // of input, with "..." appended when cut. For text a pod may control.
 std::string escape_line(std::string_view s, size_t max = kMaxLogValueBytes);
 
-// The record as one JSON object (for stderr and for wpctl explain --json).
+// The record as one JSON object (for stderr and for wpctl explain --json), and
+// its members alone, for a document that adds its own (the C API report).
 std::string log_record_json(const LogRecord &r);
+void log_record_members(JsonWriter &w, const LogRecord &r);
 
 } // namespace wp

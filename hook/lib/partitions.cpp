@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "json.hpp"
+#include "json_writer.hpp"
 #include "resource_limits.hpp"
 #include "trusted_file.hpp"
 
@@ -45,10 +46,8 @@ bool parse_allowed_namespaces(json_object *v, const std::string &what, const std
             report(s.take_error());
             ok = false;
         } else if (!is_namespace_pattern(*s)) {
-            std::string shown;
-            json_append_quoted(shown, *s);
             report(make_error(Fault::Usage,
-                              what + ": key \"" + k + "\": " + shown +
+                              what + ": key \"" + k + "\": " + json_quoted(*s) +
                                   " is neither a namespace name nor a \"prefix*\" pattern"));
             ok = false;
         } else {
@@ -269,40 +268,26 @@ Result<std::optional<PartitionFile>> load_partitions(const std::string &path) {
     return std::optional<PartitionFile>(std::move(*f));
 }
 
-namespace {
-void append_list(std::string &out, const std::vector<std::string> &items) {
-    out += "[";
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i) out += ", ";
-        json_append_quoted(out, items[i]);
-    }
-    out += "]";
-}
-} // namespace
-
 std::string format_partitions(const PartitionFile &f) {
-    std::string out = "{\n  \"version\": 1,\n  \"partitions\": {";
-    for (size_t i = 0; i < f.partitions.size(); ++i) {
-        const Partition &p = f.partitions[i];
-        out += i ? ",\n    " : "\n    ";
-        json_append_quoted(out, p.name);
-        out += ": {\n      \"cpuset\": ";
-        json_append_quoted(out, p.cpuset.format());
-        out += ",\n      \"activationAnnotation\": ";
-        json_append_quoted(out, p.activation_annotation);
-        out += ",\n      \"annotationPrefix\": ";
-        json_append_quoted(out, p.annotation_prefix);
-        out += ",\n      \"defaults\": {\"cpushares\": " + std::to_string(p.defaults.cpushares) +
-               ", \"cpuquota\": " + std::to_string(p.defaults.cpuquota) +
-               ", \"cpuperiod\": " + std::to_string(p.defaults.cpuperiod) + "}";
-        out += ",\n      \"allowedNamespaces\": ";
-        append_list(out, p.allowed_namespaces);
-        out += ",\n      \"sources\": ";
-        append_list(out, p.sources);
-        out += "\n    }";
+    using L = JsonWriter::Layout;
+    JsonWriter w;
+    w.begin_object(L::Block).member("version", 1).key("partitions").begin_object(L::Block);
+    for (const Partition &p : f.partitions) {
+        w.key(p.name).begin_object(L::Block);
+        w.member("cpuset", p.cpuset.format());
+        w.member("activationAnnotation", p.activation_annotation);
+        w.member("annotationPrefix", p.annotation_prefix);
+        w.key("defaults").begin_object(L::Inline);
+        w.member("cpushares", p.defaults.cpushares);
+        w.member("cpuquota", p.defaults.cpuquota);
+        w.member("cpuperiod", p.defaults.cpuperiod);
+        w.end_object();
+        w.member("allowedNamespaces", p.allowed_namespaces, L::Inline);
+        w.member("sources", p.sources, L::Inline);
+        w.end_object();
     }
-    out += f.partitions.empty() ? "}\n}\n" : "\n  }\n}\n";
-    return out;
+    w.end_object().end_object();
+    return w.take() + "\n";
 }
 
 } // namespace wp

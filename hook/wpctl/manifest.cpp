@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "fd.hpp"
+#include "json_writer.hpp"
 #include "partitions.hpp"
 #include "trusted_file.hpp"
 #include "yaml.hpp"
@@ -79,12 +80,6 @@ bool has(json_object *o, const char *key) {
     return json_object_object_get_ex(o, key, nullptr);
 }
 
-std::string qstr(std::string_view s) {
-    std::string out;
-    wp::json_append_quoted(out, s);
-    return out;
-}
-
 // A string field; records an error and returns false when it is not one.
 bool string_field(json_object *v, const Ctx &c, const std::string &field, std::string &out,
                   Diagnostics &diag) {
@@ -99,7 +94,7 @@ bool string_field(json_object *v, const Ctx &c, const std::string &field, std::s
 
 bool check_name(const std::string &n, const Ctx &c, const std::string &field, Diagnostics &diag) {
     if (wp::is_dns1123_label(n)) return true;
-    diag.error(c.prefix() + ": " + field + ": " + qstr(n) +
+    diag.error(c.prefix() + ": " + field + ": " + wp::json_quoted(n) +
                " is not a valid partition name (a DNS-1123 label: lower-case letters, digits "
                "and '-', starting and ending with a letter or digit, at most 63 characters)");
     return false;
@@ -109,7 +104,7 @@ bool check_name(const std::string &n, const Ctx &c, const std::string &field, Di
 // API server refuses such an object, so it was not exported from a cluster.
 void warn_listed_twice(const Ctx &c, const std::string &field, const std::string &n,
                        Diagnostics &diag) {
-    diag.warn(c.prefix() + ": " + field + ": " + qstr(n) +
+    diag.warn(c.prefix() + ": " + field + ": " + wp::json_quoted(n) +
               " is listed twice (the API server would refuse this object); merged once");
 }
 
@@ -134,7 +129,7 @@ void check_workload_partitions(json_object *obj, Ctx c, std::vector<ManifestObje
     }
     if (!string_field(get(meta, "name"), c, "metadata.name", name, diag)) return;
     if (!is_dns1123_subdomain(name)) {
-        diag.error(c.prefix() + ": metadata.name: " + qstr(name) +
+        diag.error(c.prefix() + ": metadata.name: " + wp::json_quoted(name) +
                    " is not a valid object name (a DNS-1123 subdomain)");
         return;
     }
@@ -145,11 +140,12 @@ void check_workload_partitions(json_object *obj, Ctx c, std::vector<ManifestObje
 
     std::string api;
     if (!has(obj, "apiVersion")) {
-        diag.error(c.prefix() + ": apiVersion: missing (expected " + qstr(kApiVersion) + ")");
+        diag.error(c.prefix() + ": apiVersion: missing (expected " + wp::json_quoted(kApiVersion) +
+                   ")");
     } else if (string_field(get(obj, "apiVersion"), c, "apiVersion", api, diag) &&
                api != kApiVersion) {
-        diag.error(c.prefix() + ": apiVersion: " + qstr(api) + " is not supported (expected " +
-                   qstr(kApiVersion) + ")");
+        diag.error(c.prefix() + ": apiVersion: " + wp::json_quoted(api) +
+                   " is not supported (expected " + wp::json_quoted(kApiVersion) + ")");
     }
 
     ManifestObject mo{c.file, c.location, name, {}};
@@ -216,7 +212,7 @@ void check_workload_partitions(json_object *obj, Ctx c, std::vector<ManifestObje
                             ok = false;
                         else if (sc != "cluster") {
                             diag.error(c.prefix() + ": " + field + ".scope: unknown scope " +
-                                       qstr(sc) + " (only \"cluster\" is accepted)");
+                                       wp::json_quoted(sc) + " (only \"cluster\" is accepted)");
                             ok = false;
                         }
                     }
@@ -249,7 +245,7 @@ void check_document(json_object *doc, const Ctx &c, bool in_list, std::vector<Ma
     }
     std::string kind;
     if (!has(doc, "kind")) {
-        diag.error(c.prefix() + ": kind: missing (expected " + qstr(kKind) + ")");
+        diag.error(c.prefix() + ": kind: missing (expected " + wp::json_quoted(kKind) + ")");
         return;
     }
     if (!string_field(get(doc, "kind"), c, "kind", kind, diag)) return;
@@ -265,10 +261,12 @@ void check_document(json_object *doc, const Ctx &c, bool in_list, std::vector<Ma
         std::string api;
         const char *want = kind == "List" ? "v1" : kApiVersion;
         if (!has(doc, "apiVersion"))
-            diag.error(c.prefix() + ": apiVersion: missing (expected " + qstr(want) + ")");
+            diag.error(c.prefix() + ": apiVersion: missing (expected " + wp::json_quoted(want) +
+                       ")");
         else if (string_field(get(doc, "apiVersion"), c, "apiVersion", api, diag) && api != want)
-            diag.error(c.prefix() + ": apiVersion: " + qstr(api) + " is not supported for kind " +
-                       kind + " (expected " + qstr(want) + ")");
+            diag.error(c.prefix() + ": apiVersion: " + wp::json_quoted(api) +
+                       " is not supported for kind " + kind + " (expected " +
+                       wp::json_quoted(want) + ")");
         json_object *items = get(doc, "items");
         if (items == nullptr) return; // an empty list
         if (!json_object_is_type(items, json_type_array)) {
@@ -285,7 +283,8 @@ void check_document(json_object *doc, const Ctx &c, bool in_list, std::vector<Ma
         }
         return;
     }
-    diag.error(c.prefix() + ": kind: " + qstr(kind) + " is not " + kKind + " (nor a List of them)");
+    diag.error(c.prefix() + ": kind: " + wp::json_quoted(kind) + " is not " + kKind +
+               " (nor a List of them)");
 }
 
 } // namespace

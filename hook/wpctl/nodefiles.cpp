@@ -3,16 +3,11 @@
 #include <cstring>
 
 #include "json.hpp"
+#include "json_writer.hpp"
 
 namespace wpctl {
 
 namespace {
-
-std::string qstr(std::string_view s) {
-    std::string out;
-    wp::json_append_quoted(out, s);
-    return out;
-}
 
 json_object *get(json_object *o, const char *key) {
     json_object *v = nullptr;
@@ -36,7 +31,7 @@ void for_each_partition(std::string_view text, const std::string &path, const ch
         return;
     }
     json_object_object_foreach(root->get(), name, entry) {
-        std::string where = path + ": partition " + qstr(name);
+        std::string where = path + ": partition " + wp::json_quoted(name);
         if (!wp::is_dns1123_label(name)) {
             diag.error(where + ": not a valid partition name (a DNS-1123 label)");
             continue;
@@ -67,7 +62,8 @@ Pinning parse_pinning(std::string_view text, const std::string &path, Diagnostic
                            json_object_object_foreach(entry, key, val) {
                                (void)val;
                                if (std::strcmp(key, "cpuset") != 0)
-                                   diag.warn(where + ": key " + qstr(key) + ": unknown, ignored");
+                                   diag.warn(where + ": key " + wp::json_quoted(key) +
+                                             ": unknown, ignored");
                            }
                            json_object *cs = get(entry, "cpuset");
                            if (cs == nullptr) {
@@ -81,7 +77,7 @@ Pinning parse_pinning(std::string_view text, const std::string &path, Diagnostic
                            }
                            auto set = wp::CpuSet::parse(*s);
                            if (!set) {
-                               diag.error(where + ": key \"cpuset\": " + qstr(*s) +
+                               diag.error(where + ": key \"cpuset\": " + wp::json_quoted(*s) +
                                           " is not a CPU list (" + set.error().message + ")");
                                return;
                            }
@@ -106,7 +102,7 @@ Policy parse_policy(std::string_view text, const std::string &path, Diagnostics 
                 } else if (std::strcmp(key, "defaults") == 0) {
                     ok &= wp::parse_partition_defaults(val, where, key, pe.defaults, report);
                 } else {
-                    diag.error(where + ": key " + qstr(key) +
+                    diag.error(where + ": key " + wp::json_quoted(key) +
                                ": unknown (expected allowedNamespaces, defaults)");
                     ok = false;
                 }

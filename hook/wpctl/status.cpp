@@ -26,7 +26,7 @@
 #include "decision.hpp"
 #include "dir.hpp"
 #include "fd.hpp"
-#include "json.hpp"
+#include "json_writer.hpp"
 #include "partitions.hpp"
 #include "state.hpp"
 #include "trusted_file.hpp"
@@ -326,36 +326,18 @@ wp::Result<StatusView> gather(StatusOptions o) {
 }
 
 std::string render_json(const StatusView &v) {
-    std::string out = "{\"cgroupRoot\":";
-    wp::json_append_quoted(out, v.cgroup_root);
-    out += ",\"hierarchy\":";
-    wp::json_append_quoted(out, v.hierarchy);
-    out += ",\"pinned\":" + std::to_string(v.pinned) + ",\"drifted\":" + std::to_string(v.drifted) +
-           ",\"containers\":[";
-    bool first = true;
+    wp::JsonWriter w;
+    w.begin_object().member("cgroupRoot", v.cgroup_root).member("hierarchy", v.hierarchy);
+    w.member("pinned", v.pinned).member("drifted", v.drifted);
+    w.key("containers").begin_array();
     for (const auto &r : v.rows) {
-        out += first ? "{" : ",{";
-        first = false;
-        out += "\"id\":";
-        wp::json_append_quoted(out, r.e.id);
-        out += ",\"state\":";
-        wp::json_append_quoted(out, state_name(r.state));
-        out += ",\"partition\":";
-        wp::json_append_quoted(out, r.partition);
-        out += ",\"cpuset\":";
-        wp::json_append_quoted(out, r.e.cpus);
-        out += ",\"effective\":";
-        wp::json_append_quoted(out, r.e.effective);
-        out += ",\"expected\":";
-        wp::json_append_quoted(out, r.expected);
-        out += ",\"cgroup\":";
-        wp::json_append_quoted(out, r.e.path);
-        out += ",\"reason\":";
-        wp::json_append_quoted(out, r.reason);
-        out += "}";
+        w.begin_object().member("id", r.e.id).member("state", state_name(r.state));
+        w.member("partition", r.partition).member("cpuset", r.e.cpus);
+        w.member("effective", r.e.effective).member("expected", r.expected);
+        w.member("cgroup", r.e.path).member("reason", r.reason).end_object();
     }
-    out += "]}\n";
-    return out;
+    w.end_array().end_object();
+    return w.take() + "\n";
 }
 
 void render_text(const StatusView &v, std::FILE *out) {
