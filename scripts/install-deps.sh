@@ -30,6 +30,7 @@ pkgs=(g++ make pkg-config clang-format
       libjson-c-dev libseccomp-dev libcgroup-dev libcmocka-dev libyaml-dev
       runc podman crun busybox-static jq groff
       rpm cpio python3-yaml
+      golang-go conmon python3
       clang libclang-rt-14-dev valgrind strace)
 missing=()
 for p in "${pkgs[@]}"; do
