@@ -1,7 +1,8 @@
 # Benchmarks (docs/PERFORMANCE.md).
 # `make bench` builds the harness and runs it (as root: the real-cgroup and
 # runc cases need it; as another user they are reported as skipped). It prints
-# a table and writes $(BUILD)/bench/results.json. Extra harness options:
+# a table and writes $(BUILD)/bench/results.json, then runs the CRI-O latency case
+# (bench-crio, mk/crio.mk: $(BUILD)/bench/crio.json). Extra harness options:
 #   make bench BENCH_ARGS='--iterations 5000 --wait-idle 600'
 BENCH_DIR    := $(BUILD)/bench
 BENCH_BIN    := $(BENCH_DIR)/wp-bench
@@ -33,6 +34,8 @@ bench: deps $(HOOK) bench-tools
 	  echo "make bench: not root: the real-cgroup (d) and runc (f) cases will be skipped" >&2; fi
 	$(BENCH_BIN) --hook $(HOOK) --floor $(BENCH_FLOOR) --probe $(BENCH_PROBE) \
 	  --jq-hook tests/bench/jq-hook.sh --json $(BENCH_JSON) $(BENCH_ARGS)
+	@# The CRI-O latency case (mk/crio.mk): paired container create+start under a real CRI-O.
+	$(MAKE) --no-print-directory bench-crio
 
 # `make test`: the harness runs with a handful of iterations and its JSON is
 # checked for every key (no timing assertions).

@@ -1,6 +1,6 @@
 # CRI-O suite (tests/crio): the hook under a real CRI-O 1.26 driven by crictl, every
 # case side by side with CRI-O's built-in [crio.runtime.workloads.*]. CRI-O, pinns and
-# crictl are built from the source archives in ../shared/third_party with Debian's
+# crictl are built from the third-party source archives beside the repository with Debian's
 # golang-go and the archives' vendor/ trees (no network), and cached under
 # /var/cache/workload-partitioning/crio (tests/crio/build.sh).
 #

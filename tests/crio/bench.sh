@@ -37,7 +37,10 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--pairs N] [--rounds N] [--modes \"none hook builtin\"] [--json FILE]" >&2; exit 2 ;;
     esac
 done
-[ "$PAIRS" -ge 1 ] && [ "$ROUNDS" -ge 1 ] || { echo "bench-crio: --pairs and --rounds must be >= 1" >&2; exit 2; }
+if [ "$PAIRS" -lt 1 ] || [ "$ROUNDS" -lt 1 ]; then
+    echo "bench-crio: --pairs and --rounds must be >= 1" >&2
+    exit 2
+fi
 
 reason=$(crio_cannot_run)
 if [ -n "$reason" ]; then

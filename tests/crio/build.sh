@@ -9,8 +9,9 @@
 # nothing; Go's build cache is kept beside it, so a rebuild after a change of
 # this script takes seconds instead of minutes.
 #
-# Usage: tests/crio/build.sh [--third-party DIR]   (default: ../shared/third_party
-# from the repository root). Progress goes to stderr; exit 1 on any failure.
+# Usage: tests/crio/build.sh [--third-party DIR]   (default: $WP_THIRD_PARTY, else the
+# directory shared/third_party beside the repository, where CI puts the archives).
+# Progress goes to stderr; exit 1 on any failure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -62,13 +63,13 @@ export GOCACHE=$cache/gocache GOPATH=$cache/gopath GOTMPDIR=$work
 t0=$(date +%s)
 say "building crio (minutes when cold)"
 (cd "$work/cri-o-1.26.4" &&
-    CGO_ENABLED=1 go build -buildvcs=false -trimpath -tags "$CRIO_TAGS" -o "$work/out/crio" ./cmd/crio)
+    CGO_ENABLED=1 go build -buildvcs=false -trimpath -ldflags "-s -w" -tags "$CRIO_TAGS" -o "$work/out/crio" ./cmd/crio)
 say "building pinns"
 make -s -C "$work/cri-o-1.26.4/pinns" >&2
 cp "$work/cri-o-1.26.4/bin/pinns" "$work/out/pinns"
 say "building crictl"
 (cd "$work/cri-tools-1.26.1" &&
-    CGO_ENABLED=0 go build -buildvcs=false -trimpath -o "$work/out/crictl" ./cmd/crictl)
+    CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags "-s -w" -o "$work/out/crictl" ./cmd/crictl)
 "$work/out/crio" --version >/dev/null || die "the built crio does not run"
 rm -rf "$out"
 mv "$work/out" "$out"

@@ -19,9 +19,13 @@
 #   CRIO_CGPARENT        the cgroup parent of our pods (default wp-crio-<pid>; a *.slice
 #                        name under the systemd cgroup manager)
 
-CGROOT=${CGROOT:-/sys/fs/cgroup}
+E2E_READY_WAIT=${E2E_READY_WAIT:-60} # seconds for a started container to report
+# The generic helpers (cpu lists, v1 mounts, root-owned files, the busybox rootfs,
+# unmounting, removing a cgroup parent, the watchdog) are the e2e suite's.
+# shellcheck source=tests/e2e/lib.sh
+. "$CRIO_REPO/tests/e2e/lib.sh"
+
 CRIO_TIMEOUT=${CRIO_TIMEOUT:-120} # seconds, for every crictl call (generous: the CPUs are shared)
-CRIO_READY_WAIT=${CRIO_READY_WAIT:-60}
 CRIO_CGROUP_MANAGER=${CRIO_CGROUP_MANAGER:-cgroupfs}
 CRIO_RUNTIME=${CRIO_RUNTIME:-runc}
 CRIO_PRIVATE=${CRIO_PRIVATE:-1}
@@ -30,9 +34,9 @@ CRIO_IMAGE=localhost/wp-busybox:latest
 CRIO_PAUSE_IMAGE=localhost/wp-pause:latest
 # The files the hook reads by default, as installed (the hooks.d file passes no --config).
 WP_ETC=/etc/workload-partitioning
+# shellcheck disable=SC2034 # used by run.sh
 WP_PINS=/run/workload-partitioning/pins
 JOURNAL_SOCKET=/run/systemd/journal/socket
-ACT_KEY=target.workload.openshift.io/management
 ACT_VALUE='{"effect": "PreferredDuringScheduling"}'
 OVR_PREFIX=resources.workload.openshift.io
 
@@ -50,9 +54,9 @@ crio_cannot_run() {
         echo "busybox-static not installed (/bin/busybox)"
     elif [ "$CRIO_PRIVATE" = 1 ] && ! command -v python3 >/dev/null 2>&1; then
         echo "python3 not installed (the journal stand-in)"
-    elif [ "$(cg_version)" = v1 ] && { [ ! -w "$CGROOT/cpuset" ] || ! cg_v1_mount cpu >/dev/null; }; then
+    elif [ "$(cg_version)" = v1 ] && { [ ! -w "$CGROOT/cpuset" ] || ! e2e_v1_mount cpu >/dev/null; }; then
         echo "no writable cgroup v1 cpuset and cpu hierarchies under $CGROOT"
-    elif ! cpulist_has "$(cg_online)" 0 || ! cpulist_has "$(cg_online)" 1; then
+    elif ! e2e_cpulist_has "$(cg_online)" 0 || ! e2e_cpulist_has "$(cg_online)" 1; then
         echo "needs CPUs 0 and 1 online (got $(cg_online)) to make pinning visible"
     fi
 }
@@ -62,52 +66,25 @@ crio_cannot_run() {
 
 cg_version() { if [ -f "$CGROOT/cgroup.controllers" ]; then echo v2; else echo v1; fi; }
 
-# The directory of the v1 hierarchy that holds controller $1 (cpu lives in cpu or cpu,cpuacct).
-cg_v1_mount() {
-    local c
-    for c in "$1" "$1,cpuacct" "cpuacct,$1"; do
-        [ -d "$CGROOT/$c" ] && { echo "$CGROOT/$c"; return 0; }
-    done
-    return 1
-}
-
 # The online CPUs, as the root cpuset cgroup sees them.
 cg_online() {
     if [ "$(cg_version)" = v2 ]; then cat "$CGROOT/cpuset.cpus.effective"; else cat "$CGROOT/cpuset/cpuset.effective_cpus"; fi
 }
 
-# Whether cpu list $1 ("0-3,8") holds CPU $2.
-cpulist_has() {
-    local r lo hi
-    for r in ${1//,/ }; do
-        lo=${r%-*} hi=${r#*-}
-        [ "$2" -ge "$lo" ] && [ "$2" -le "$hi" ] && return 0
-    done
-    return 1
-}
-
 # The cgroup directory of PID for controller CTRL (cpuset|cpu), from /proc/PID/cgroup.
-# Where the leaf is crun's systemd sub-cgroup under a *.scope, the scope (the hook's target).
+# On v2, where the leaf is crun's systemd sub-cgroup under a *.scope, the scope (the
+# hook's target).
 cg_dir() { # PID CTRL
-    local line ctrls path d
-    while IFS= read -r line; do
-        ctrls=${line#*:}
-        path=${ctrls#*:}
-        ctrls=${ctrls%%:*}
-        if [ "$(cg_version)" = v2 ]; then
-            [ -z "$ctrls" ] || continue
-            d=$CGROOT$path
-            case $d in */*.scope/*) d=${d%/*} ;; esac
-            echo "$d"
-            return 0
-        fi
-        case ",$ctrls," in *",$2,"*)
-            echo "$CGROOT/$ctrls$path"
-            return 0
-            ;;
-        esac
-    done <"/proc/$1/cgroup"
-    return 1
+    local d
+    if [ "$(cg_version)" = v1 ]; then
+        e2e_cg_dir "$1" "$2"
+        return
+    fi
+    d=$(sed -n 's/^0:://p' "/proc/$1/cgroup")
+    [ -n "$d" ] || return 1
+    d=$CGROOT$d
+    case $d in */*.scope/*) d=${d%/*} ;; esac
+    echo "$d"
 }
 
 # Sets CPUS (cpuset.cpus), EFF (the effective cpuset), SHARES (v1 cpu.shares, v2 cpu.weight),
@@ -147,44 +124,27 @@ cg_shares_value() { # N
         w = 10 ^ e; c = int(w); if (c < w) c++; print c }'
 }
 
-# Kills what is left in our cgroups, then removes the directories, deepest first.
-cg_remove_parent() { # NAME (a directory name directly under each hierarchy's root)
-    local d f pid dirs
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-        dirs=$(compgen -G "$CGROOT/*/$1"; compgen -G "$CGROOT/$1")
-        [ -n "$dirs" ] || return 0
-        for f in $dirs; do
-            while IFS= read -r pid; do
-                [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-            done < <(find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null)
-        done
-        for d in $dirs; do
-            find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-        done
-        sleep 0.3
-    done
-    echo "# cleanup: could not remove $(compgen -G "$CGROOT/*/$1" | tr '\n' ' ')" >&2
+# Kills what is left under cgroup parent NAME and removes it: every v1 hierarchy, and
+# on v2 the one directory.
+cg_remove_parent() { # NAME
+    local pid
+    e2e_cgroups_remove "$1"
+    [ "$(cg_version)" = v2 ] && [ -d "$CGROOT/$1" ] || return 0
+    while IFS= read -r pid; do
+        [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+    done < <(find "$CGROOT/$1" -name cgroup.procs -exec cat {} + 2>/dev/null)
+    sleep 0.3
+    find "$CGROOT/$1" -depth -type d -exec rmdir {} + 2>/dev/null
 }
 
 # ---------------------------------------------------------------- the node's files
-
-# Root-owned, mode 0644: the hook refuses anything else.
-install_file() { # DEST (content on stdin)
-    local tmp
-    mkdir -p "$(dirname "$1")"
-    tmp=$(mktemp "$1.XXXXXX")
-    cat >"$tmp"
-    chown 0:0 "$tmp"
-    chmod 0644 "$tmp"
-    mv -f "$tmp" "$1"
-}
 
 # The node config at its installed path: enabled (true|false), failurePolicy, mode.
 wp_write_config() { # ENABLED [FAILURE-POLICY] [MODE]
     jq -n --argjson en "$1" --arg fp "${2:-fail}" --arg mode "${3:-enforce}" \
         '{enabled: $en, mode: $mode, failurePolicy: $fp,
           partitionsFile: "/etc/workload-partitioning/partitions.json",
-          log: {level: "info", target: "auto"}}' | install_file "$WP_ETC/config.json"
+          log: {level: "info", target: "auto"}}' | e2e_install_file "$WP_ETC/config.json"
 }
 
 # The merged partition file: "management" on CPU $1 (allowedNamespaces $2, a JSON array),
@@ -198,7 +158,7 @@ wp_write_partitions() { # CPUSET [ALLOWED-NAMESPACES-JSON]
             allowedNamespaces: $ns, sources: ["crio-suite"]};
          {version: 1, partitions: {management: part("management"; $cpus; $ns),
                                    infra: part("infra"; "0"; [])}}' |
-        install_file "$WP_ETC/partitions.json"
+        e2e_install_file "$WP_ETC/partitions.json"
 }
 
 # hooks.d as `make install` and the RPM install it: the shipped file with the hook's
@@ -269,13 +229,8 @@ crio_storage_args() {
 # Images from local files: a busybox-static rootfs, and the pause image (/pause only).
 crio_import_images() {
     local r=$CRIO_WORK/img/busybox p=$CRIO_WORK/img/pause a
-    mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/etc" "$p" "$CRIO_WORK/podman/tmp"
-    cp /bin/busybox "$r/bin/busybox"
-    for a in $("$r/bin/busybox" --list); do
-        [ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"
-    done
-    echo "root:x:0:0:root:/:/bin/sh" >"$r/etc/passwd"
-    echo "root:x:0:" >"$r/etc/group"
+    mkdir -p "$p" "$CRIO_WORK/podman/tmp"
+    e2e_make_rootfs "$r"
     cp "$CRIO_PAUSE" "$p/pause"
     tar -C "$r" -cf "$CRIO_WORK/img/busybox.tar" .
     tar -C "$p" -cf "$CRIO_WORK/img/pause.tar" .
@@ -370,11 +325,10 @@ enable_metrics = false
 EOF
 }
 
-# Starts CRI-O in MODE and waits until it answers. CRIO_PID, CRIO_MODE.
+# Starts CRI-O in MODE and waits until it answers. Sets CRIO_PID.
 crio_start() { # MODE MANAGEMENT-CPUSET
     local i
     crio_write_conf "$1" "$2"
-    CRIO_MODE=$1
     CONTAINERS_STORAGE_CONF=$CRIO_WORK/storage.conf "$CRIO_BIN/crio" --config "$CRIO_WORK/crio.conf" \
         --config-dir "$CRIO_WORK/crio.conf.d" >>"$CRIO_WORK/crio-$1.log" 2>&1 &
     CRIO_PID=$!
@@ -478,17 +432,8 @@ pod_rm() {
 
 # Waits until the container printed READY; prints what it printed.
 pod_wait_ready() { # NAME
-    local d=$CRIO_WORK/pods/$1 i out
-    for ((i = 0; i < CRIO_READY_WAIT * 10; i++)); do
-        out=$(cat "$d/logs/$(cat "$d/ctr.name").log" 2>/dev/null)
-        if grep -q READY <<<"$out"; then
-            printf '%s\n' "$out"
-            return 0
-        fi
-        sleep 0.1
-    done
-    printf '%s\n' "$out"
-    return 1
+    local d=$CRIO_WORK/pods/$1
+    e2e_wait_ready file "$d/logs/$(cat "$d/ctr.name").log"
 }
 
 # Sets SEEN (the Cpus_allowed_list the container printed), PID and the cgroup facts.
@@ -530,9 +475,8 @@ crio_setup() { # CPUSET
     fi
     if [ "$CRIO_PRIVATE" = 1 ]; then
         crio_private_root || { echo "cannot set up the private /etc, /run and journal socket" >&2; return 1; }
-    else
-        mkdir -p "$WP_ETC"
     fi
+    mkdir -p "$WP_ETC"
     crio_write_conf hook "$1"
     crio_import_images || { echo "cannot import the test images" >&2; return 1; }
     wp_install_hooksd "$CRIO_WORK/hooks.d"
@@ -541,13 +485,6 @@ crio_setup() { # CPUSET
 }
 
 # ---------------------------------------------------------------- cleanup
-
-crio_umount_under() {
-    local m
-    awk '{print $5}' /proc/self/mountinfo | grep -F "$1/" | sort -r | while IFS= read -r m; do
-        umount -l "$m" 2>/dev/null || true
-    done
-}
 
 # Stops CRI-O (removing its pods), whatever conmon or container is left in our cgroups,
 # the journal stand-in, and removes the work directory. Safe to call twice.
@@ -560,6 +497,6 @@ crio_cleanup() {
         wait "$JOURNAL_PID" 2>/dev/null
         JOURNAL_PID=""
     fi
-    crio_umount_under "$CRIO_WORK"
+    e2e_umount_under "$CRIO_WORK"
     rm -rf --one-file-system "$CRIO_WORK"
 }

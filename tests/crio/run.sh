@@ -2,8 +2,8 @@
 # CRI-O suite: the hook under a real CRI-O 1.26 driven through crictl, side by side with
 # CRI-O's built-in [crio.runtime.workloads.*], on the same pods. Prints TAP lines.
 #
-# CRI-O, pinns and crictl are built from ../shared/third_party (tests/crio/build.sh,
-# cached). One CRI-O of our own (config, socket, state, vfs storage under a temp dir)
+# CRI-O, pinns and crictl are built from the third-party source archives beside the
+# repository (tests/crio/build.sh, cached). One CRI-O of our own (config, socket, state, vfs storage under a temp dir)
 # runs every case twice: with the hook registered through hooks.d exactly as installed
 # (the shipped file, the hook's path substituted), then, after a restart, with the
 # built-in workloads instead. Each case records, per mode, the container's cgroup values
@@ -66,17 +66,7 @@ DEVIATIONS=(
     "pin records|cpuset,shares,quota,outcome|Pin records and poststop"
 )
 
-n=0
-DIAG=/dev/null
-tap_ok() { n=$((n + 1)); echo "ok $n - $1"; }
-tap_skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-tap_notok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    sed 's/^/#   /' "$DIAG"
-}
-expect() { [ "$2" = "$3" ] || echo "$1: got '$2', want '$3'" >>"$DIAG"; }
-fail() { echo "$*" >>"$DIAG"; }
+# TAP: tap_ok, tap_skip, tap_notok, expect, fail (tests/e2e/lib.sh, through lib.sh).
 
 # ---------------------------------------------------------------- rows of the table
 
@@ -533,14 +523,7 @@ else
 fi
 
 CRIO_WORK=$(mktemp -d /tmp/wp-crio.XXXXXX)
-watchdog() {
-    local sp
-    sleep "$1" &
-    sp=$!
-    trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-    wait "$sp" && echo "# suite timeout after $1 s" && kill -TERM $$
-}
-watchdog "${CRIO_SUITE_TIMEOUT:-900}" &
+e2e_watchdog "${CRIO_SUITE_TIMEOUT:-900}" &
 WATCHDOG=$!
 current=setup
 trap 'kill "$WATCHDOG" 2>/dev/null; crio_cleanup' EXIT
@@ -582,14 +565,7 @@ for mode in hook builtin; do
         "$fn" "$mode"
         rc=$?
         echo "#   ($(($(date +%s) - ts)) s)"
-        if [ -n "$SKIP_REASON" ] && [ ! -s "$DIAG" ]; then
-            tap_skip "$mode: $name" "$SKIP_REASON"
-        elif [ "$rc" -eq 0 ] && [ ! -s "$DIAG" ]; then
-            tap_ok "$mode: $name"
-        else
-            [ -s "$DIAG" ] || echo "case returned $rc" >"$DIAG"
-            tap_notok "$mode: $name"
-        fi
+        tap_case "$mode: $name" "$rc"
     done
     current="stopping CRI-O ($mode)"
     crio_stop

@@ -12,6 +12,37 @@ CGROOT=/sys/fs/cgroup
 E2E_TIMEOUT=${E2E_TIMEOUT:-30} # seconds, for every runtime command
 E2E_READY_WAIT=${E2E_READY_WAIT:-20} # seconds for a started container to report
 
+# ---------------------------------------------------------------- TAP
+
+n=0
+DIAG=/dev/null # where expect and fail record what went wrong in the current case
+tap_ok() { n=$((n + 1)); echo "ok $n - $1"; }
+tap_skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+tap_notok() {
+    n=$((n + 1))
+    echo "not ok $n - $1"
+    sed 's/^/#   /' "$DIAG"
+}
+# Records a mismatch: expect LABEL GOT WANT
+expect() {
+    if [ "$2" != "$3" ]; then
+        echo "$1: got '$2', want '$3'" >>"$DIAG"
+    fi
+}
+fail() { echo "$*" >>"$DIAG"; }
+# The TAP line of case NAME that returned RC: a skip when it set SKIP_REASON and
+# recorded no failure, ok when it returned 0 and recorded none, else not ok.
+tap_case() { # NAME RC
+    if [ -n "${SKIP_REASON-}" ] && [ ! -s "$DIAG" ]; then
+        tap_skip "$1" "$SKIP_REASON"
+    elif [ "$2" -eq 0 ] && [ ! -s "$DIAG" ]; then
+        tap_ok "$1"
+    else
+        [ -s "$DIAG" ] || echo "case returned $2" >"$DIAG"
+        tap_notok "$1"
+    fi
+}
+
 # Why containers cannot run here, or "" when they can (root, runc, writable cgroup v1 cpuset+cpu).
 e2e_cannot_run() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -225,12 +256,15 @@ e2e_podman_rm() { e2e_podman rm -f -t 0 "$1" >/dev/null 2>&1 || true; }
 
 # ---------------------------------------------------------------- what a container sees
 
-# Waits until the container printed READY; its output is in FILE (runc) or podman logs.
-e2e_wait_ready() { # runc|podman ID
+# Waits until the container printed READY; its output is in FILE (runc) or podman logs,
+# or (kind file) in the file named instead of an ID.
+e2e_wait_ready() { # runc|podman|file ID|PATH
     local i out
     for ((i = 0; i < E2E_READY_WAIT * 10; i++)); do
         if [ "$1" = runc ]; then
             out=$(cat "$E2E_WORK/bundles/$2/out" 2>/dev/null)
+        elif [ "$1" = file ]; then
+            out=$(cat "$2" 2>/dev/null)
         else
             out=$(e2e_podman logs "$2" 2>/dev/null)
         fi
@@ -337,4 +371,15 @@ e2e_cleanup() {
     [ -z "${E2E_CGPARENT-}" ] || e2e_cgroups_remove "$E2E_CGPARENT"
     e2e_umount_under "$E2E_WORK"
     rm -rf --one-file-system "$E2E_WORK"
+}
+
+# Run in the background (e2e_watchdog SECONDS &): after SECONDS, says so and sends TERM
+# to the suite (whose INT/TERM trap reports the interrupted case and cleans up). Kill
+# it with TERM when the suite ends first.
+e2e_watchdog() {
+    local sp
+    sleep "$1" &
+    sp=$!
+    trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+    wait "$sp" && echo "# suite timeout after $1 s" && kill -TERM $$
 }

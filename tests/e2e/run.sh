@@ -20,23 +20,6 @@ HOOK=${E2E_HOOK:-$BUILD/workload-partitioning-hook}
 PART_CPUS=1 # the partition's cpuset: one CPU, visible against the online set
 N_PARALLEL=${E2E_PARALLEL:-20}
 
-n=0
-DIAG=/dev/null
-tap_ok() { n=$((n + 1)); echo "ok $n - $1"; }
-tap_skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-tap_notok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
-    sed 's/^/#   /' "$DIAG"
-}
-# Records a mismatch: expect LABEL GOT WANT
-expect() {
-    if [ "$2" != "$3" ]; then
-        echo "$1: got '$2', want '$3'" >>"$DIAG"
-    fi
-}
-fail() { echo "$*" >>"$DIAG"; }
-
 CASES=(
     "runc: management container pinned to the partition's cpuset|case_runc_pinned"
     "runc: per-container cpushares and cpulimit applied|case_runc_override"
@@ -369,14 +352,7 @@ fi
 E2E_WORK=$(mktemp -d /tmp/wp-e2e.XXXXXX)
 E2E_CGPARENT=wp-e2e-$$
 # A watchdog bounds the whole suite; each runtime command has its own timeout too.
-watchdog() {
-    local sp
-    sleep "$1" &
-    sp=$!
-    trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-    wait "$sp" && echo "# suite timeout after $1 s" && kill -TERM $$
-}
-watchdog "${E2E_SUITE_TIMEOUT:-600}" &
+e2e_watchdog "${E2E_SUITE_TIMEOUT:-600}" &
 WATCHDOG=$!
 current="setup"
 trap 'kill "$WATCHDOG" 2>/dev/null; e2e_cleanup' EXIT
@@ -400,15 +376,7 @@ for c in "${CASES[@]}"; do
         continue
     fi
     "$fn"
-    rc=$?
-    if [ -n "$SKIP_REASON" ]; then
-        tap_skip "$name" "$SKIP_REASON"
-    elif [ "$rc" -eq 0 ] && [ ! -s "$DIAG" ]; then
-        tap_ok "$name"
-    else
-        [ -s "$DIAG" ] || echo "case returned $rc" >"$DIAG"
-        tap_notok "$name"
-    fi
+    tap_case "$name" $?
     stop_all
 done
 echo "1..$n"
