@@ -211,8 +211,10 @@ wp_journal() {
     fi
 }
 
+# The last record whose FIELD is VALUE, or nothing.
+wp_journal_where() { wp_journal | jq -c --arg k "$1" --arg v "$2" 'select(.[$k] == $v)' | tail -n 1; }
 # The record of container ID (the last one), or nothing.
-wp_journal_of() { wp_journal | jq -c --arg id "$1" 'select(.WP_CONTAINER_ID == $id)' | tail -n 1; }
+wp_journal_of() { wp_journal_where WP_CONTAINER_ID "$1"; }
 
 # ---------------------------------------------------------------- CRI-O
 

@@ -122,17 +122,29 @@ refused() { # NAME WANT-IN-ERROR...: the create must fail and its error name eac
     done
     echo "#   $1 refused: $(pod_err "$1" | cut -c1-400)"
 }
-# The hook's journal record of pod NAME's container must have FIELD=VALUE pairs.
+# The hook's journal record of pod NAME's container must have FIELD=VALUE pairs (or
+# FIELD~TEXT: the field contains TEXT). The
+# record is found by container id; when no container was created (CRI-O does not say
+# which id it tried), it is the last record since the case began (JOURNAL_MARK).
 journal_has() { # NAME FIELD=VALUE...
     local rec kv id
     id=$(pod_ctr_id "$1")
-    rec=$(wp_journal_of "$id")
+    if [ -n "$id" ]; then
+        rec=$(wp_journal_of "$id")
+    else
+        rec=$(wp_journal | tail -n +$((JOURNAL_MARK + 1)) | tail -n 1)
+    fi
     if [ -z "$rec" ]; then
-        fail "no journal record of the hook for $1 (container ${id:-?})"
+        fail "no journal record of the hook for $1 (container ${id:-not created}); the last ones: $(wp_journal | tail -n 3)"
         return 1
     fi
     for kv in "${@:2}"; do
-        expect "$1 journal ${kv%%=*}" "$(jq -r --arg k "${kv%%=*}" '.[$k] // ""' <<<"$rec")" "${kv#*=}"
+        if [[ $kv == *"~"* && ${kv%%~*} != *=* ]]; then # FIELD~TEXT: the field contains TEXT
+            [[ $(jq -r --arg k "${kv%%~*}" '.[$k] // ""' <<<"$rec") == *"${kv#*~}"* ]] ||
+                fail "$1 journal ${kv%%~*} does not contain '${kv#*~}': $rec"
+        else
+            expect "$1 journal ${kv%%=*}" "$(jq -r --arg k "${kv%%=*}" '.[$k] // ""' <<<"$rec")" "${kv#*=}"
+        fi
     done
 }
 # The hook must not have logged anything for pod NAME's container.
@@ -284,6 +296,7 @@ case_malformed_fail() {
     if [ "$1" = hook ]; then
         # The hook's own stderr line, naming the annotation at fault, inside CRI-O's error.
         refused "$p" "workload-partitioning-hook: " "$OVR_PREFIX/bad"
+        journal_has "$p" WP_OUTCOME=refused WP_PARTITION=management "WP_ERROR~$OVR_PREFIX/bad" "WP_ERROR~cpushares"
     else
         refused "$p" "cannot unmarshal"
     fi
@@ -315,6 +328,7 @@ case_cpuset_outside() {
     pod_config "$p" openshift-apiserver "$(pod_annotations management wide '{"cpuset": "0"}')" wide yes "$RUNTIME_SHARES"
     if [ "$1" = hook ]; then
         refused "$p" "workload-partitioning-hook: " "$OVR_PREFIX/wide"
+        journal_has "$p" WP_OUTCOME=refused
         row_refused "cpuset outside partition" "$1"
     else
         started "$p" || { row_refused "cpuset outside partition" "$1"; return 1; }
@@ -328,6 +342,7 @@ case_two_partitions() {
     pod_config "$p" openshift-apiserver "$(pod_annotations both)" two yes "$RUNTIME_SHARES"
     if [ "$1" = hook ]; then
         refused "$p" "workload-partitioning-hook: " "infra" "management"
+        journal_has "$p" WP_OUTCOME=refused
         row_refused "two partitions" "$1"
     else
         # CRI-O takes one of the two, whichever its map iteration meets first.
@@ -561,6 +576,7 @@ for mode in hook builtin; do
         current="$mode: $name"
         : >"$DIAG"
         SKIP_REASON=""
+        JOURNAL_MARK=$(wp_journal | wc -l)
         ts=$(date +%s)
         "$fn" "$mode"
         rc=$?
