@@ -16,7 +16,7 @@ CRIO_BENCH_ARGS ?=
 
 $(CRIO_PAUSE_BIN): tests/crio/pause.c
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -std=c11 $(WARN) -static -o $@ $<
+	$(CC) -O2 -std=c11 $(WP_WARN) -static -o $@ $<
 
 # No recipe: the script is never rebuilt, its prerequisites are.
 tests/crio/run.sh: $(CRIO_PAUSE_BIN) $(HOOK) $(WPCTL)

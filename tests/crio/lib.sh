@@ -47,8 +47,8 @@ crio_cannot_run() {
         echo "not root (CRI-O, runc and cgroup writes need root)"
         return
     fi
-    for c in "$CRIO_RUNTIME" conmon jq podman unshare tar gcc; do
-        command -v "$c" >/dev/null 2>&1 || { echo "$c not installed"; return; }
+    for c in "$CRIO_RUNTIME" conmon jq podman unshare tar gcc go; do
+        command -v "$c" >/dev/null 2>&1 || { echo "$c not installed (scripts/install-deps.sh)"; return; }
     done
     if [ ! -x /bin/busybox ]; then
         echo "busybox-static not installed (/bin/busybox)"
