@@ -19,7 +19,7 @@ $(CRIO_PAUSE_BIN): tests/crio/pause.c
 	$(CC) -O2 -std=c11 $(WP_WARN) -static -o $@ $<
 
 # No recipe: the script is never rebuilt, its prerequisites are.
-tests/crio/run.sh: $(CRIO_PAUSE_BIN) $(HOOK) $(WPCTL)
+tests/crio/run.sh: $(CRIO_PAUSE_BIN) $(HOOK) $(BUILD)/wpctl
 
 ifeq ($(SANITIZE),)
 TEST_SUITES += tests/crio/run.sh
