@@ -18,6 +18,9 @@
 #                        0: the real /etc/workload-partitioning and the real journal (a VM)
 #   CRIO_CGPARENT        the cgroup parent of our pods (default wp-crio-<pid>; a *.slice
 #                        name under the systemd cgroup manager)
+#   CRIO_POD_PID         the pods' pid namespace: 1 = CONTAINER (default; a cgroup v1 host
+#                        without systemd cannot run the pause container), 0 = POD (full
+#                        pods with their pause container, as on a node)
 
 E2E_READY_WAIT=${E2E_READY_WAIT:-60} # seconds for a started container to report
 # The generic helpers (cpu lists, v1 mounts, root-owned files, the busybox rootfs,
@@ -30,6 +33,7 @@ CRIO_CGROUP_MANAGER=${CRIO_CGROUP_MANAGER:-cgroupfs}
 CRIO_RUNTIME=${CRIO_RUNTIME:-runc}
 CRIO_PRIVATE=${CRIO_PRIVATE:-1}
 CRIO_CGPARENT=${CRIO_CGPARENT:-wp-crio-$$}
+CRIO_POD_PID=${CRIO_POD_PID:-1}
 CRIO_IMAGE=localhost/wp-busybox:latest
 CRIO_PAUSE_IMAGE=localhost/wp-pause:latest
 # The files the hook reads by default, as installed (the hooks.d file passes no --config).
@@ -389,7 +393,7 @@ pod_config() {
     mkdir -p "$d/logs"
     [ "$CRIO_CGROUP_MANAGER" = systemd ] && parent=$CRIO_CGPARENT
     jq -n --arg name "$1" --arg ns "$2" --argjson ann "$3" --arg kubelet "$5" --arg logs "$d/logs" \
-        --arg parent "$parent" \
+        --arg parent "$parent" --argjson pidns "$CRIO_POD_PID" \
         '{metadata: {name: $name, namespace: $ns, uid: ("uid-" + $name), attempt: 0},
           annotations: $ann,
           labels: (if $kubelet == "yes" then {"io.kubernetes.pod.name": $name,
@@ -397,16 +401,16 @@ pod_config() {
                    else {} end),
           log_directory: $logs,
           linux: {cgroup_parent: $parent,
-                  security_context: {namespace_options: {network: 2, pid: 1, ipc: 0}}}}' >"$d/pod.json"
+                  security_context: {namespace_options: {network: 2, pid: $pidns, ipc: 0}}}}' >"$d/pod.json"
     jq -n --arg pod "$1" --arg ns "$2" --arg ctr "$4" --argjson ann "$3" --arg kubelet "$5" \
-        --argjson shares "$6" --arg image "$CRIO_IMAGE" --arg cmd "$CRIO_CMD" \
+        --argjson shares "$6" --arg image "$CRIO_IMAGE" --arg cmd "$CRIO_CMD" --argjson pidns "$CRIO_POD_PID" \
         '{metadata: {name: $ctr, attempt: 0}, image: {image: $image},
           command: ["sh", "-c", $cmd], log_path: ($ctr + ".log"), annotations: $ann,
           labels: (if $kubelet == "yes" then {"io.kubernetes.container.name": $ctr,
                      "io.kubernetes.pod.name": $pod, "io.kubernetes.pod.namespace": $ns,
                      "io.kubernetes.pod.uid": ("uid-" + $pod)} else {} end),
           linux: {resources: (if $shares > 0 then {cpu_shares: $shares} else {} end),
-                  security_context: {namespace_options: {network: 2, pid: 1, ipc: 0}}}}' >"$d/ctr.json"
+                  security_context: {namespace_options: {network: 2, pid: $pidns, ipc: 0}}}}' >"$d/ctr.json"
     echo "$4" >"$d/ctr.name"
 }
 
