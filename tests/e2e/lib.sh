@@ -7,6 +7,9 @@
 # parent $E2E_CGPARENT in each hierarchy; e2e_cleanup removes both.
 #
 # Required before use: E2E_WORK, HOOK (absolute path of the built hook).
+# The node suite (tests/node) uses the same helpers inside a VM with cgroup v2 and
+# systemd; the E2E_RUNTIME* / E2E_PODMAN_* / E2E_SPEC_FILTER / E2E_CONFIG_EXTRA
+# settings below are how it picks the runtime, the cgroup driver and the hierarchy.
 
 CGROOT=/sys/fs/cgroup
 E2E_TIMEOUT=${E2E_TIMEOUT:-30} # seconds, for every runtime command
@@ -108,15 +111,16 @@ E2E_CONFIG() { echo "$E2E_WORK/etc/config.json"; }
 E2E_PARTITIONS() { echo "$E2E_WORK/etc/partitions.json"; }
 
 # Node config: enabled (true|false), mode, failurePolicy. cgroupRoot and procRoot are the
-# real ones unless E2E_CGROUP_ROOT / E2E_PROC_ROOT name a fake tree.
+# real ones unless E2E_CGROUP_ROOT / E2E_PROC_ROOT name a fake tree. E2E_CONFIG_EXTRA
+# (a JSON object, e.g. {"sharesToWeight": "linear"}) is merged in last.
 e2e_write_config() {
     mkdir -p "$E2E_WORK/etc"
     jq -n --argjson en "$1" --arg mode "${2:-enforce}" --arg fp "${3:-fail}" \
         --arg pf "$(E2E_PARTITIONS)" --arg cgroot "${E2E_CGROUP_ROOT:-$CGROOT}" \
-        --arg procroot "${E2E_PROC_ROOT:-/proc}" \
+        --arg procroot "${E2E_PROC_ROOT:-/proc}" --argjson extra "${E2E_CONFIG_EXTRA:-"{}"}" \
         '{enabled: $en, mode: $mode, failurePolicy: $fp, partitionsFile: $pf,
           cgroupRoot: $cgroot, procRoot: $procroot,
-          log: {level: "info", target: "stderr"}}' | e2e_install_file "$(E2E_CONFIG)"
+          log: {level: "info", target: "stderr"}} + $extra' | e2e_install_file "$(E2E_CONFIG)"
 }
 
 # Merged partition file with one partition "management": cpuset, allowedNamespaces (JSON array).
@@ -178,27 +182,37 @@ E2E_CMD='grep Cpus_allowed_list /proc/self/status; echo READY; exec sleep 300'
 
 # ---------------------------------------------------------------- runc
 
-e2e_runc() { timeout "$E2E_TIMEOUT" runc --root "$E2E_WORK/runc-root" "$@"; }
+# The OCI runtime that e2e_runc drives: E2E_RUNTIME (runc, or crun, which takes the
+# same commands) with the global options E2E_RUNTIME_ARGS (e.g. --systemd-cgroup);
+# its state lives in $E2E_WORK/<runtime>-root.
+e2e_runc() {
+    local rt=${E2E_RUNTIME:-runc}
+    # shellcheck disable=SC2086 # E2E_RUNTIME_ARGS is a list of words
+    timeout "$E2E_TIMEOUT" "$rt" --root "$E2E_WORK/$rt-root" ${E2E_RUNTIME_ARGS-} "$@"
+}
 
-# Starts container ID detached with runc; the hook is registered under every stage
-# the shipped hooks.d file lists.
-#   e2e_runc_start ID ANNOTATIONS-JSON [wrap|direct]
-# Output: $E2E_WORK/bundles/ID/{out,err}; returns runc's exit code.
+# Starts container ID detached with the runtime; the hook is registered under every
+# stage the shipped hooks.d file lists. CGROUPS-PATH is the spec's linux.cgroupsPath
+# (default /$E2E_CGPARENT/ID); the jq filter E2E_SPEC_FILTER, when set, edits the
+# spec last (e.g. resources as the kubelet asks for them).
+#   e2e_runc_start ID ANNOTATIONS-JSON [wrap|direct] [CGROUPS-PATH]
+# Output: $E2E_WORK/bundles/ID/{out,err}; returns the runtime's exit code.
 e2e_runc_start() {
-    local id=$1 ann=$2 via=${3:-direct} b path
+    local id=$1 ann=$2 via=${3:-direct} cg=${4:-/$E2E_CGPARENT/$1} b path
     b=$E2E_WORK/bundles/$id
     mkdir -p "$b"
     path=$HOOK
     [ "$via" = wrap ] && path=$E2E_WORK/hook-wrapper
     runc spec --bundle "$b" 2>/dev/null || (cd "$b" && runc spec)
     jq --arg root "$E2E_WORK/rootfs" --arg cmd "$E2E_CMD" --argjson ann "$ann" \
-        --arg cg "/$E2E_CGPARENT/$id" --arg path "$path" --arg cfg "$(E2E_CONFIG)" \
+        --arg cg "$cg" --arg path "$path" --arg cfg "$(E2E_CONFIG)" \
         --argjson stages "$(e2e_shipped_stages)" \
         '.process.terminal = false | .process.args = ["sh", "-c", $cmd]
          | .root = {path: $root, readonly: true} | .hostname = "e2e"
          | .annotations = $ann | .linux.cgroupsPath = $cg
          | .hooks = (reduce $stages[] as $s ({}; .[$s] = [{path: $path,
-              args: ["workload-partitioning-hook", "--config", $cfg], timeout: 10}]))' \
+              args: ["workload-partitioning-hook", "--config", $cfg], timeout: 10}]))
+         | '"${E2E_SPEC_FILTER:-.}" \
         "$b/config.json" >"$b/config.json.new"
     mv "$b/config.json.new" "$b/config.json"
     e2e_runc run -d --bundle "$b" "$id" >"$b/out" 2>"$b/err" </dev/null
@@ -210,11 +224,15 @@ e2e_runc_rm() { e2e_runc delete -f "$1" >/dev/null 2>&1 || true; }
 
 # ---------------------------------------------------------------- podman
 
+# E2E_PODMAN_CGROUP_MANAGER (cgroupfs, or systemd), E2E_PODMAN_RUNTIME (runc, or crun)
+# and E2E_PODMAN_CGROUP_PARENT (default /$E2E_CGPARENT; a *.slice under systemd)
+# choose how podman runs its containers.
 e2e_podman() {
     CONTAINERS_CONF=$E2E_WORK/podman/containers.conf timeout "$E2E_TIMEOUT" podman \
         --root "$E2E_WORK/podman/root" --runroot "$E2E_WORK/podman/run" \
         --tmpdir "$E2E_WORK/podman/tmp" --storage-driver vfs --events-backend file \
-        --cgroup-manager cgroupfs --runtime "$(command -v runc)" \
+        --cgroup-manager "${E2E_PODMAN_CGROUP_MANAGER:-cgroupfs}" \
+        --runtime "$(command -v "${E2E_PODMAN_RUNTIME:-runc}")" \
         --hooks-dir "$E2E_WORK/hooks.d" "$@"
 }
 
@@ -245,7 +263,7 @@ e2e_podman_start() {
     done < <(jq -r 'keys[]' <<<"$ann")
     mkdir -p "$E2E_WORK/bundles/$name"
     e2e_podman run -d --name "$name" --network none --log-driver k8s-file \
-        --cgroup-parent "/$E2E_CGPARENT" \
+        --cgroup-parent "${E2E_PODMAN_CGROUP_PARENT:-/$E2E_CGPARENT}" \
         --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "${args[@]}" \
         --rootfs "$E2E_WORK/rootfs" sh -c "$E2E_CMD" \
         >"$E2E_WORK/bundles/$name/id" 2>"$E2E_WORK/bundles/$name/err" </dev/null
