@@ -31,7 +31,8 @@ pkgs=(g++ make pkg-config clang-format
       runc podman crun busybox-static jq groff
       rpm cpio python3-yaml
       golang-go conmon python3
-      clang libclang-rt-14-dev valgrind strace)
+      clang libclang-rt-14-dev valgrind strace
+      qemu-system-x86 debootstrap e2fsprogs)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

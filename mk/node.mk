@@ -1,0 +1,28 @@
+# The node suite: a Debian 12 VM (systemd PID 1, cgroup v2) booted under qemu, with
+# real runc, crun and podman containers and the built hook (tests/node/, README).
+#
+#   make test-node    builds the image once (cached under
+#                     /var/cache/workload-partitioning/node-image), boots it, runs the
+#                     in-VM suite and prints its TAP. NODE_ONLY=REGEX picks cases;
+#                     NODE_ACCEL=tcg|kvm|auto (default auto: KVM only when a probe boot
+#                     shows that it works), NODE_TIMEOUT=SECONDS (default 900).
+#   make node-shell   the same VM with root logged in on this terminal and the share
+#                     (hook, suite) at /mnt/host.
+#   make node-image   only builds (or finds) the image.
+#
+# `make test` runs it as one more suite; it prints a SKIP with the reason where it
+# cannot run (not root, no qemu-system-x86_64 or debootstrap, a SANITIZE build's
+# dynamically linked hook).
+NODE_SUITE := tests/node/run.sh
+TEST_SUITES += $(NODE_SUITE)
+$(NODE_SUITE): $(HOOK)
+
+.PHONY: test-node node-shell node-image
+test-node: deps $(HOOK)
+	@BUILD=$(BUILD) TEST_LOG_DIR=$(BUILD)/test-logs tests/run-suites.sh $(NODE_SUITE)
+
+node-shell: deps $(HOOK)
+	@BUILD=$(BUILD) tests/node/shell.sh
+
+node-image: deps
+	@tests/node/image.sh
