@@ -72,7 +72,7 @@ node_accel() { # IMAGE-DIR
     verdict=$NODE_CACHE/kvm-probe.$key
     if [ ! -f "$verdict" ]; then
         log=$(mktemp /tmp/wp-node-probe.XXXXXX)
-        if NODE_ACCEL=kvm node_boot probe "$1" "" "$log" "${NODE_KVM_PROBE_TIMEOUT:-30}" &&
+        if NODE_ACCEL=kvm node_boot probe "$1" "" "$log" "${NODE_KVM_PROBE_TIMEOUT:-30}" 2>/dev/null &&
             grep -q 'wp-node-runner: booted (mode probe)' "$log"; then
             echo kvm >"$verdict"
         else
@@ -99,10 +99,11 @@ node_boot() {
         -append "root=/dev/vda rw console=ttyS0 panic=-1 systemd.unified_cgroup_hierarchy=1 wp.mode=$mode"
         -drive "file=$img/root.img,if=virtio,format=raw,snapshot=on" -nic none)
     [ -z "$share" ] || args+=(-virtfs "local,path=$share,mount_tag=host,security_model=none")
+    # -nodefaults: no VGA, parallel port or CD-ROM to probe at every boot.
     if [ "$mode" = shell ]; then
-        qemu-system-x86_64 "${args[@]}" -nographic
+        qemu-system-x86_64 "${args[@]}" -nodefaults -nographic -serial mon:stdio
     else
-        timeout -k 10 "$limit" qemu-system-x86_64 "${args[@]}" -display none -monitor none \
+        timeout -k 10 "$limit" qemu-system-x86_64 "${args[@]}" -nodefaults -display none \
             -serial "file:$log" </dev/null
     fi
 }

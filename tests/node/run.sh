@@ -63,7 +63,7 @@ exec /bin/bash /mnt/host/suite/run.sh >/mnt/host/out/tap 2>/mnt/host/out/stderr
 EOF
 
 accel=$(node_accel "$img")
-console=$logdir/console.log
+console=$work/console.log
 limit=${NODE_TIMEOUT:-900}
 echo "# booting the node VM (accel $accel, timeout $limit s)"
 boot=$SECONDS
@@ -72,7 +72,8 @@ QEMU=$!
 wait "$QEMU"
 rc=$?
 QEMU=""
-echo "# VM ran $((SECONDS - boot)) s (qemu exit $rc); console log: $console"
+cp "$console" "$logdir/console.log" 2>/dev/null
+echo "# VM ran $((SECONDS - boot)) s (qemu exit $rc); console log: $logdir/console.log"
 
 if [ ! -f "$share/out/booted" ]; then
     notok "node VM booted and mounted the share (qemu exit $rc)" "$console" 60

@@ -128,7 +128,7 @@ node_weight() { # quadratic|linear SHARES
 node_stop_all() {
     local rt id
     for rt in runc crun; do
-        [ -d "$E2E_WORK/$rt-root" ] || continue
+        compgen -G "$E2E_WORK/$rt-root/*" >/dev/null || continue
         for id in $(E2E_RUNTIME=$rt e2e_runc list -q 2>/dev/null); do
             E2E_RUNTIME=$rt e2e_runc_rm "$id"
         done

@@ -48,14 +48,7 @@ for c in "${NODE_CASES[@]}"; do
     $fn
     rc=$?
     secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    if [ -n "$SKIP_REASON" ]; then
-        tap_skip "$name" "$SKIP_REASON"
-    elif [ "$rc" -eq 0 ] && [ ! -s "$DIAG" ]; then
-        tap_ok "$name"
-    else
-        [ -s "$DIAG" ] || echo "case returned $rc" >"$DIAG"
-        tap_notok "$name"
-    fi
+    tap_case "$name" "$rc"
     echo "#   ($secs s)"
     node_stop_all
 done

@@ -4,7 +4,12 @@
 # matching of the registration's annotation regex. systemd cgroup manager, the pod
 # as a kubepods-burstable-pod<uid>.slice, runc and crun.
 
-podman_use() { # RUNTIME
+# A new pod for podman with RUNTIME; the node config (enabled, MODE, POLICY) and the
+# hooks.d file registering the hook (direct) or its recording wrapper (wrap).
+podman_use() { # RUNTIME direct|wrap [MODE POLICY]
+    e2e_write_config true "${3:-enforce}" "${4:-fail}"
+    e2e_write_partitions "$PART_CPUS"
+    e2e_write_hooksd "$2"
     NODE_RT=$1 NODE_DRIVER=systemd
     E2E_PODMAN_RUNTIME=$1 E2E_PODMAN_CGROUP_MANAGER=systemd
     node_pod_uid
@@ -14,10 +19,7 @@ podman_use() { # RUNTIME
 
 case_podman_pinned() { # RUNTIME
     local name=pmgmt-$1 id
-    podman_use "$1"
-    e2e_write_config true
-    e2e_write_partitions "$PART_CPUS"
-    e2e_write_hooksd direct
+    podman_use "$1" direct
     e2e_podman_start "$name" "$(e2e_annotations api openshift-apiserver yes "$OVERRIDE")" || true
     node_started podman "$name" || return 1
     id=$(cat "$E2E_WORK/bundles/$name/id")
@@ -29,10 +31,7 @@ case_podman_pinned() { # RUNTIME
 
 case_podman_ordinary() {
     local name=pplain id
-    podman_use runc
-    e2e_write_config true
-    e2e_write_partitions "$PART_CPUS"
-    e2e_write_hooksd wrap
+    podman_use runc wrap
     e2e_podman_start "$name" "$(e2e_annotations app default no "$OVERRIDE")" || true
     node_started podman "$name" || return 1
     id=$(cat "$E2E_WORK/bundles/$name/id")
@@ -44,10 +43,7 @@ case_podman_ordinary() {
 
 case_podman_malformed() {
     local name=pbad err
-    podman_use runc
-    e2e_write_config true enforce fail
-    e2e_write_partitions "$PART_CPUS"
-    e2e_write_hooksd direct
+    podman_use runc direct enforce fail
     err=$E2E_WORK/bundles/$name/err
     if e2e_podman_start "$name" "$(e2e_annotations api openshift-apiserver yes "$MALFORMED")"; then
         fail "podman run succeeded; want it refused"
