@@ -188,7 +188,7 @@ E2E_CMD='grep Cpus_allowed_list /proc/self/status; echo READY; exec sleep 300'
 e2e_runc() {
     local rt=${E2E_RUNTIME:-runc}
     # shellcheck disable=SC2086 # E2E_RUNTIME_ARGS is a list of words
-    timeout "$E2E_TIMEOUT" "$rt" --root "$E2E_WORK/$rt-root" ${E2E_RUNTIME_ARGS-} "$@"
+    timeout -k 5 "$E2E_TIMEOUT" "$rt" --root "$E2E_WORK/$rt-root" ${E2E_RUNTIME_ARGS-} "$@"
 }
 
 # Starts container ID detached with the runtime; the hook is registered under every
@@ -235,7 +235,7 @@ e2e_runc_rm() { e2e_runc delete -f "$1" >/dev/null 2>&1 || true; }
 # and E2E_PODMAN_CGROUP_PARENT (default /$E2E_CGPARENT; a *.slice under systemd)
 # choose how podman runs its containers.
 e2e_podman() {
-    CONTAINERS_CONF=$E2E_WORK/podman/containers.conf timeout "$E2E_TIMEOUT" podman \
+    CONTAINERS_CONF=$E2E_WORK/podman/containers.conf timeout -k 5 "$E2E_TIMEOUT" podman \
         --root "$E2E_WORK/podman/root" --runroot "$E2E_WORK/podman/run" \
         --tmpdir "$E2E_WORK/podman/tmp" --storage-driver vfs --events-backend file \
         --cgroup-manager "${E2E_PODMAN_CGROUP_MANAGER:-cgroupfs}" \
