@@ -9,7 +9,7 @@ set -euo pipefail
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
     libs=(json-c libseccomp libcgroup cmocka yaml-0.1)
     cmds=(make pkg-config clang-format jq runc podman crun busybox rpm rpmbuild rpm2cpio cpio
-          python3 groff clang valgrind strace go conmon)
+          python3 groff clang valgrind strace go conmon qemu-system-x86_64 debootstrap mke2fs)
     missing_libs=() missing_cmds=()
     command -v "${CXX:-g++}" >/dev/null || missing_cmds+=("${CXX:-g++}")
     for l in "${libs[@]}"; do
