@@ -47,12 +47,15 @@ CXXFLAGS ?= -O2 -g
 CFLAGS   ?= -O2 -g
 WP_WARN     := -Wall -Wextra $(if $(filter 1,$(WERROR)),-Werror)
 WP_CPPFLAGS := -Ihook/lib -Iinclude
+# libdbus-1: the systemd client (hook/lib/systemd_unit.cpp); see docs/DECISIONS.md.
+DBUS_CFLAGS := $(shell pkg-config --cflags dbus-1 2>/dev/null || echo -I/usr/include/dbus-1.0 -I/usr/lib/x86_64-linux-gnu/dbus-1.0/include)
+WP_CPPFLAGS += $(DBUS_CFLAGS)
 WP_CXXFLAGS := -std=c++20 $(WP_WARN) -fPIC -fno-plt
 WP_CFLAGS   := -std=c11 $(WP_WARN)
 WP_LDFLAGS  :=
 # Header dependencies: every compile writes a .d file next to its output.
 WP_DEPFLAGS := -MMD -MP
-LDLIBS_CORE := -ljson-c -lseccomp -lm
+LDLIBS_CORE := -ljson-c -lseccomp -ldbus-1 -lm
 
 ifneq ($(SANITIZE),)
   WP_SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -60,10 +63,13 @@ ifneq ($(SANITIZE),)
   WP_CFLAGS   += $(WP_SANFLAGS)
   WP_LDFLAGS  += -fsanitize=$(SANITIZE)
   HOOK_LINK :=
+  HOOK_SHIMS :=
 else
   # The hook is linked statically: no dynamic loader, no libstdc++ relocation at
   # every container start (docs/DECISIONS.md, docs/PERFORMANCE.md).
   HOOK_LINK := -static
+  # libdbus-1.a names two libsystemd functions (hook/dbus_static_shims.cpp).
+  HOOK_SHIMS := $(BUILD)/hook/dbus_static_shims.o
 endif
 
 # The command lines, for this file and mk/*.mk.
@@ -109,12 +115,12 @@ $(LIBSO): $(LIB_OBJS)
 	  $(LD_FLAGS) -o $@ $^ $(LDLIBS_CORE)
 	ln -sf libworkload-partitioning.so $@.0
 
-$(HOOK): $(BUILD)/hook/main.o $(LIBA)
+$(HOOK): $(BUILD)/hook/main.o $(HOOK_SHIMS) $(LIBA)
 	$(CXX) $(HOOK_LINK) $(LD_FLAGS) -o $@ $^ $(LDLIBS_CORE)
 
 $(BUILD)/tests/unit/%: tests/unit/%.cpp $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CXX_BUILD) -Itests/unit $(LD_FLAGS) -o $@ $< $(LIBA) $(LDLIBS_CORE) -lcmocka
+	$(CXX_BUILD) -Itests/unit -DSRCDIR=\"$(CURDIR)\" $(LD_FLAGS) -o $@ $< $(LIBA) $(LDLIBS_CORE) -lcmocka
 
 # The C API test is C, linked against the shared library only.
 $(CAPI_TEST): tests/unit/capi_inprocess.c $(LIBSO)

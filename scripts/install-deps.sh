@@ -7,7 +7,7 @@
 # missing command print a SKIP with the reason).
 set -euo pipefail
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
-    libs=(json-c libseccomp libcgroup cmocka yaml-0.1)
+    libs=(json-c libseccomp libcgroup cmocka yaml-0.1 dbus-1)
     cmds=(make pkg-config clang-format jq runc podman crun busybox rpm rpmbuild rpm2cpio cpio
           python3 groff clang valgrind strace go conmon qemu-system-x86_64 debootstrap mke2fs)
     missing_libs=() missing_cmds=()
@@ -27,7 +27,8 @@ if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
     exit 0
 fi
 pkgs=(g++ make pkg-config clang-format
-      libjson-c-dev libseccomp-dev libcgroup-dev libcmocka-dev libyaml-dev
+      libjson-c-dev libseccomp-dev libcgroup-dev libcmocka-dev libyaml-dev libdbus-1-dev
+      python3-dbus python3-gi
       runc podman crun busybox-static jq groff
       rpm cpio python3-yaml
       golang-go conmon python3

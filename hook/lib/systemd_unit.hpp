@@ -1,0 +1,111 @@
+// systemd units: which unit owns a container's cgroup, the unit properties that
+// carry a Plan, and a D-Bus client that sets them with
+// org.freedesktop.systemd1.Manager.SetUnitProperties(unit, runtime=true, props).
+//
+// systemd owns a unit's own cgroup attributes and writes back what it knows on
+// every daemon-reload; a pin written only into cgroupfs does not survive that.
+// Setting the same values as the unit's runtime properties makes them systemd's.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cgroup_locate.hpp"
+#include "config.hpp"
+#include "cpuset.hpp"
+#include "decision.hpp"
+#include "result.hpp"
+
+struct DBusConnection; // libdbus
+
+namespace wp {
+
+// systemd's private socket: a direct connection to PID 1, no bus daemon, root only.
+inline constexpr const char *kSystemdPrivateAddress = "unix:path=/run/systemd/private";
+inline constexpr int kSystemdDefaultTimeoutMs = 500;
+
+// The unit that owns a cgroup directory (relative to cgroupRoot, as in
+// ControllerDir::rel): its last component when that is "<name>.scope" or
+// "<name>.service" and its parent is a "*.slice". "" when it is not a unit.
+std::string systemd_unit_of(std::string_view cgroup_rel);
+
+// The unit of a located target: the cpu controller's directory, else the cpuset's.
+std::string systemd_unit_of(const CgroupTarget &target);
+
+// AllowedCPUs' wire form (D-Bus "ay"): bit n%8 of byte n/8 is CPU n; no trailing
+// zero bytes; the empty set is the empty array ("no restriction").
+std::vector<uint8_t> cpu_mask_bytes(const CpuSet &cpus);
+
+// CPUQuotaPerSecUSec for a CFS quota and period (µs): quota × 1,000,000 / period,
+// rounded up, so that systemd's own conversion back (per_sec × period /
+// 1,000,000, rounded down) gives exactly `quota_us`.
+uint64_t quota_per_sec_usec(int64_t quota_us, int64_t period_us);
+
+// systemd's "infinity" for CPUQuotaPerSecUSec (no quota).
+inline constexpr uint64_t kSystemdInfinity = UINT64_MAX;
+
+// The runtime properties set on a unit; absent ones are not sent.
+struct UnitProperties {
+    std::optional<CpuSet> allowed_cpus;         // AllowedCPUs (ay)
+    std::optional<uint64_t> cpu_weight;         // CPUWeight (t), cgroup v2
+    std::optional<uint64_t> cpu_shares;         // CPUShares (t), cgroup v1
+    std::optional<uint64_t> quota_per_sec_usec; // CPUQuotaPerSecUSec (t)
+    std::optional<uint64_t> quota_period_usec;  // CPUQuotaPeriodUSec (t)
+    bool empty() const {
+        return !allowed_cpus && !cpu_weight && !cpu_shares && !quota_per_sec_usec &&
+               !quota_period_usec;
+    }
+    // "AllowedCPUs=1 CPUWeight=49 ...", as `systemctl set-property` takes them.
+    std::string describe() const;
+};
+
+// The properties that carry `plan` for a unit whose cpu controller is v2 (weight)
+// or v1 (shares). A quota comes with its period (the decision always sets one).
+UnitProperties unit_properties_for(const Plan &plan, bool cpu_v2, SharesToWeight formula);
+
+// A systemd unit name as D-Bus may carry it: [A-Za-z0-9:_.\\@-], 1..255 bytes.
+bool valid_unit_name(std::string_view unit);
+
+// How the hook reaches systemd. `address` is a D-Bus address of a peer-to-peer
+// server (systemd's private socket; tests give a fake's); no Hello is sent.
+struct SystemdClientOptions {
+    std::string address = kSystemdPrivateAddress;
+    int timeout_ms = kSystemdDefaultTimeoutMs;
+};
+
+// A private D-Bus connection to systemd. Connecting is separate from calling so
+// that the connection can be made before the seccomp sandbox and used after it.
+class SystemdBus {
+  public:
+    // Connects. When nothing listens (the socket is absent, or refuses the
+    // connection: systemd is not running here) the result is an unconnected
+    // bus whose unreachable() says why; other failures are errors.
+    static Result<SystemdBus> connect(const SystemdClientOptions &opt);
+
+    SystemdBus() = default;
+    SystemdBus(SystemdBus &&o) noexcept;
+    SystemdBus &operator=(SystemdBus &&o) noexcept;
+    SystemdBus(const SystemdBus &) = delete;
+    SystemdBus &operator=(const SystemdBus &) = delete;
+    ~SystemdBus();
+
+    bool connected() const { return conn_ != nullptr; }
+    const std::string &unreachable() const { return why_; }
+
+    // SetUnitProperties(unit, true, props), waiting at most the timeout for the
+    // reply. Errors (Fault::System) name the unit: systemd's error reply
+    // ("refused"), no reply in time, a lost connection, a reply that is not the
+    // empty method return SetUnitProperties gives.
+    Status set_unit_properties(const std::string &unit, const UnitProperties &props);
+
+  private:
+    void close();
+    ::DBusConnection *conn_ = nullptr;
+    std::string address_, why_;
+    int timeout_ms_ = kSystemdDefaultTimeoutMs;
+};
+
+} // namespace wp
