@@ -1,0 +1,327 @@
+#include "pin_record.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic_file.hpp"
+#include "dir.hpp"
+#include "json.hpp"
+#include "trusted_file.hpp"
+
+namespace wp {
+
+namespace {
+
+constexpr size_t kMaxContainerIdBytes = 200;
+constexpr const char *kCriOMetadataKey = "io.kubernetes.cri-o.Metadata";
+constexpr std::string_view kSuffix = ".json";
+
+Error sys_error(const std::string &what) {
+    return make_error(Fault::System, what + ": " + std::strerror(errno));
+}
+
+// Appends "key": to a JSON object being built (with a comma when not first).
+void key(std::string &out, bool &first, std::string_view k) {
+    out += first ? "" : ",";
+    first = false;
+    json_append_quoted(out, k);
+    out += ':';
+}
+
+void str(std::string &out, bool &first, std::string_view k, std::string_view v) {
+    key(out, first, k);
+    json_append_quoted(out, v);
+}
+
+void num(std::string &out, bool &first, std::string_view k, int64_t v) {
+    key(out, first, k);
+    out += std::to_string(v);
+}
+
+template <class Map>
+void string_map(std::string &out, bool &first, std::string_view k, const Map &m) {
+    key(out, first, k);
+    out += '{';
+    bool f = true;
+    for (const auto &[mk, mv] : m)
+        str(out, f, mk, mv);
+    out += '}';
+}
+
+void dir(std::string &out, bool &first, std::string_view k, const ControllerDir &d) {
+    key(out, first, k);
+    bool f = true;
+    out += '{';
+    str(out, f, "dir", d.rel);
+    key(out, f, "v2");
+    out += d.v2 ? "true" : "false";
+    out += '}';
+}
+
+// Typed reading of a record's keys; every error names `what` and the key.
+struct Reader {
+    json_object *o;
+    std::string_view what;
+
+    json_object *get(const char *k) const {
+        json_object *v = nullptr;
+        return json_object_object_get_ex(o, k, &v) ? v : nullptr;
+    }
+    Status string(const char *k, std::string &out, bool required = false) const {
+        json_object *v = get(k);
+        if (v == nullptr) {
+            if (!required) return ok_status();
+            return make_error(Fault::Input, std::string(what) + ": key \"" + k + "\" is missing");
+        }
+        auto s = json_string(v, what, k, Fault::Input);
+        if (!s) return s.take_error();
+        out = std::move(*s);
+        return ok_status();
+    }
+    template <class T>
+    Status integer(json_object *from, const char *k, std::optional<T> &out) const {
+        json_object *v = nullptr;
+        if (!json_object_object_get_ex(from, k, &v) || v == nullptr) return ok_status();
+        auto n = json_int(v, what, k, Fault::Input);
+        if (!n) return n.take_error();
+        if (*n < 0)
+            return make_error(Fault::Input, std::string(what) + ": key \"" + k + "\" is negative");
+        out = static_cast<T>(*n);
+        return ok_status();
+    }
+    Result<json_object *> object(const char *k) const {
+        json_object *v = get(k);
+        if (v == nullptr || !json_object_is_type(v, json_type_object))
+            return make_error(Fault::Input,
+                              std::string(what) + ": key \"" + k + "\" is not an object");
+        return v;
+    }
+    template <class Map> Status string_map(const char *k, Map &out) const {
+        auto obj = object(k);
+        if (!obj) return obj.take_error();
+        json_object_object_foreach(*obj, mk, mv) {
+            auto s = json_string(mv, what, std::string(k) + "." + mk, Fault::Input);
+            if (!s) return s.take_error();
+            out[mk] = std::move(*s);
+        }
+        return ok_status();
+    }
+    Status controller(json_object *cgroups, const char *k, ControllerDir &out) const {
+        json_object *d = nullptr;
+        if (!json_object_object_get_ex(cgroups, k, &d) || !json_object_is_type(d, json_type_object))
+            return make_error(Fault::Input,
+                              std::string(what) + ": key \"cgroups." + k + "\" is not an object");
+        Reader r{d, what};
+        if (auto s = r.string("dir", out.rel, true); !s) return s;
+        json_object *v2 = r.get("v2");
+        if (v2 != nullptr) {
+            auto b = json_bool(v2, what, std::string("cgroups.") + k + ".v2", Fault::Input);
+            if (!b) return b.take_error();
+            out.v2 = *b;
+        }
+        return check_cgroup_path(out.rel, what);
+    }
+};
+
+} // namespace
+
+Annotations deciding_annotations(const Partition &partition, const Annotations &all) {
+    Annotations out;
+    auto keep = [&](std::string_view k) {
+        if (auto v = find_annotation(all, k)) out.emplace(std::string(k), std::string(*v));
+    };
+    keep(partition.activation_annotation);
+    keep(kPodNamespaceKey);
+    keep(kPodNameKey);
+    keep(kContainerNameKey);
+    keep(kCriOMetadataKey);
+    if (auto name = find_annotation(all, kContainerNameKey))
+        keep(partition.annotation_prefix + "/" + std::string(*name));
+    return out;
+}
+
+Status check_container_id(std::string_view id) {
+    auto bad = [&](const char *why) {
+        std::string shown;
+        json_append_quoted(shown, id.substr(0, 64));
+        return make_error(Fault::Input, "container id " + shown + ": " + why);
+    };
+    if (id.empty()) return bad("is empty");
+    if (id.size() > kMaxContainerIdBytes) return bad("is longer than 200 bytes");
+    if (id.front() == '.') return bad("starts with '.'");
+    for (char c : id) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '.' || c == '+' || c == '-';
+        if (!ok) return bad("may hold only letters, digits and \"_.+-\"");
+    }
+    return ok_status();
+}
+
+std::string pin_record_json(const PinRecord &r) {
+    std::string out = "{";
+    bool first = true;
+    num(out, first, "version", kPinRecordVersion);
+    str(out, first, "containerId", r.container_id);
+    str(out, first, "podNamespace", r.pod_namespace);
+    str(out, first, "podName", r.pod_name);
+    str(out, first, "containerName", r.container_name);
+    str(out, first, "partition", r.partition);
+    string_map(out, first, "annotations", r.annotations);
+    key(out, first, "plan");
+    out += '{';
+    bool f = true;
+    if (r.plan.cpuset) str(out, f, "cpuset", r.plan.cpuset->format());
+    if (r.plan.shares) num(out, f, "cpushares", static_cast<int64_t>(*r.plan.shares));
+    if (r.plan.quota_us) num(out, f, "cpuquota", *r.plan.quota_us);
+    if (r.plan.period_us) num(out, f, "cpuperiod", *r.plan.period_us);
+    out += '}';
+    str(out, first, "cgroupRoot", r.cgroup_root);
+    key(out, first, "cgroups");
+    out += '{';
+    f = true;
+    dir(out, f, "cpuset", r.cgroups.cpuset);
+    dir(out, f, "cpu", r.cgroups.cpu);
+    out += '}';
+    str(out, first, "unit", r.unit);
+    str(out, first, "systemd", r.systemd);
+    string_map(out, first, "before", r.before);
+    num(out, first, "time", r.time_unix);
+    out += "}\n";
+    return out;
+}
+
+Result<PinRecord> parse_pin_record(std::string_view text, std::string_view what) {
+    auto root = json_parse_object(text, what, Fault::Input);
+    if (!root) return root.take_error();
+    Reader rd{root->get(), what};
+    PinRecord r;
+    std::optional<int64_t> version;
+    if (auto s = rd.integer(rd.o, "version", version); !s) return s.take_error();
+    if (version != kPinRecordVersion)
+        return make_error(Fault::Input, std::string(what) + ": key \"version\" is not " +
+                                            std::to_string(kPinRecordVersion));
+    for (auto [k, field, required] : {std::tuple{"containerId", &r.container_id, true},
+                                      {"podNamespace", &r.pod_namespace, false},
+                                      {"podName", &r.pod_name, false},
+                                      {"containerName", &r.container_name, false},
+                                      {"partition", &r.partition, true},
+                                      {"cgroupRoot", &r.cgroup_root, true},
+                                      {"unit", &r.unit, false},
+                                      {"systemd", &r.systemd, false}})
+        if (auto s = rd.string(k, *field, required); !s) return s.take_error();
+    if (auto s = check_container_id(r.container_id); !s)
+        return make_error(Fault::Input, std::string(what) + ": " + s.error().message);
+    if (auto s = rd.string_map("annotations", r.annotations); !s) return s.take_error();
+    if (auto s = rd.string_map("before", r.before); !s) return s.take_error();
+
+    auto plan = rd.object("plan");
+    if (!plan) return plan.take_error();
+    Reader pr{*plan, what};
+    std::string cpuset;
+    if (pr.get("cpuset") != nullptr) {
+        if (auto s = pr.string("cpuset", cpuset); !s) return s.take_error();
+        auto cs = CpuSet::parse(cpuset);
+        if (!cs)
+            return make_error(Fault::Input,
+                              std::string(what) + ": key \"plan.cpuset\": " + cs.error().message);
+        r.plan.cpuset = *cs;
+    }
+    if (auto s = rd.integer(*plan, "cpushares", r.plan.shares); !s) return s.take_error();
+    if (auto s = rd.integer(*plan, "cpuquota", r.plan.quota_us); !s) return s.take_error();
+    if (auto s = rd.integer(*plan, "cpuperiod", r.plan.period_us); !s) return s.take_error();
+
+    auto cgroups = rd.object("cgroups");
+    if (!cgroups) return cgroups.take_error();
+    if (auto s = rd.controller(*cgroups, "cpuset", r.cgroups.cpuset); !s) return s.take_error();
+    if (auto s = rd.controller(*cgroups, "cpu", r.cgroups.cpu); !s) return s.take_error();
+    r.cgroups.source = "pin record";
+    std::optional<int64_t> t;
+    if (auto s = rd.integer(rd.o, "time", t); !s) return s.take_error();
+    r.time_unix = t.value_or(0);
+    return r;
+}
+
+Result<PinDir> PinDir::open(const std::string &path, bool create) {
+    PinDir d;
+    d.path_ = path;
+    if (path.empty() || path.front() != '/')
+        return make_error(Fault::Usage, "pin record directory \"" + path + "\": not absolute");
+    if (create) {
+        // Every missing component, root-only. Existing ones are left alone.
+        for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+            std::string prefix = path.substr(0, slash);
+            if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST)
+                return sys_error("pin record directory " + prefix + ": cannot create it");
+            if (slash == std::string::npos) break;
+        }
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT && !create) return d;
+        return sys_error("pin record directory " + path);
+    }
+    d.fd_.reset(fd);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return sys_error("pin record directory " + path);
+    if (st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)
+        return make_error(Fault::Untrusted,
+                          "pin record directory " + path + ": must be owned by uid " +
+                              std::to_string(::geteuid()) + " and not writable by group or others");
+    return d;
+}
+
+Status PinDir::write(const PinRecord &r) const {
+    if (auto s = check_container_id(r.container_id); !s) return s;
+    if (!exists()) return make_error(Fault::System, path_ + ": pin record directory not open");
+    return replace_file_at(fd(), path_, r.container_id + std::string(kSuffix), pin_record_json(r),
+                           0600);
+}
+
+Result<std::optional<PinRecord>> PinDir::read(std::string_view container_id) const {
+    if (auto s = check_container_id(container_id); !s) return s.take_error();
+    if (!exists()) return std::optional<PinRecord>();
+    std::string name = std::string(container_id) + std::string(kSuffix);
+    auto text = read_file_nofollow(fd(), name, kMaxPinRecordBytes);
+    if (!text) return text.take_error();
+    if (!*text) return std::optional<PinRecord>();
+    auto r = parse_pin_record(**text, path_ + "/" + name);
+    if (!r) return r.take_error();
+    if (r->container_id != container_id)
+        return make_error(Fault::Input, path_ + "/" + name + ": key \"containerId\" is \"" +
+                                            r->container_id + "\", not the file's name");
+    return std::optional<PinRecord>(std::move(*r));
+}
+
+Result<std::vector<std::string>> PinDir::list() const {
+    std::vector<std::string> ids;
+    if (!exists()) return ids;
+    auto entries = list_dir(fd(), path_);
+    if (!entries) return entries.take_error();
+    for (const auto &e : *entries) {
+        std::string_view n = e.name;
+        if (n.size() <= kSuffix.size() || n.substr(n.size() - kSuffix.size()) != kSuffix) continue;
+        std::string_view id = n.substr(0, n.size() - kSuffix.size());
+        if (check_container_id(id)) ids.emplace_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+Result<bool> PinDir::remove(std::string_view container_id) const {
+    if (auto s = check_container_id(container_id); !s) return s.take_error();
+    if (!exists()) return false;
+    std::string name = std::string(container_id) + std::string(kSuffix);
+    if (::unlinkat(fd(), name.c_str(), 0) != 0) {
+        if (errno == ENOENT) return false;
+        return sys_error(path_ + "/" + name + ": cannot remove");
+    }
+    if (::fsync(fd()) != 0) return sys_error(path_ + ": fsync of the directory");
+    return true;
+}
+
+} // namespace wp
