@@ -119,7 +119,8 @@ Result<UniqueFd> open_confined_dir(const std::string &root, const std::string &r
 }
 
 Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarget &target,
-                               const Plan &plan, SharesToWeight formula, bool dry_run) {
+                               const Plan &plan, SharesToWeight formula, bool dry_run,
+                               const BeforeWrite &before_write) {
     ApplyResult res;
     // 1. Open both directories (once when they are the same).
     auto cpuset_dir = open_confined_dir(cgroup_root, target.cpuset.rel);
@@ -211,6 +212,12 @@ Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarge
         if (on_cgroup_fs(dir_fd(p.dir)) && !on_cgroup_fs(fd))
             return make_error(Fault::Input,
                               full + ": is not on a cgroup filesystem; refusing to write it");
+    }
+
+    for (const auto &p : pending)
+        res.previous.push_back(Write{p.shown(), p.previous});
+    if (before_write) {
+        if (auto st = before_write(res.previous); !st) return st.take_error();
     }
 
     // 4. Write, restoring everything on the first failure.

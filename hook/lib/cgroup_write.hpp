@@ -1,6 +1,7 @@
 // Writes a Plan into a container's cgroup, confined under cgroupRoot.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct Write {
 
 struct ApplyResult {
     std::vector<Write> writes;    // in order
+    std::vector<Write> previous;  // each written file's value before the first write
     std::string effective_cpuset; // read back, "" when not verified
     bool verified = false;
 };
@@ -30,8 +32,12 @@ struct ApplyResult {
 // Opens every file first, then writes, then reads back the effective cpuset.
 // On any failure the files already written get their previous content back, so
 // no partial plan is ever left behind. With dry_run nothing is opened for write;
-// the writes that would be done are returned.
+// the writes that would be done are returned. `before_write`, when given, runs
+// once every previous value is known and before the first write (the systemd
+// unit's properties go there); its error ends the run with nothing written.
+using BeforeWrite = std::function<Status(const std::vector<Write> &previous)>;
 Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarget &target,
-                               const Plan &plan, SharesToWeight formula, bool dry_run);
+                               const Plan &plan, SharesToWeight formula, bool dry_run,
+                               const BeforeWrite &before_write = {});
 
 } // namespace wp

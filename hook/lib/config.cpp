@@ -46,6 +46,9 @@ constexpr Choice<LogTarget> kTargets[] = {{"auto", LogTarget::Auto},
                                           {"syslog", LogTarget::Syslog},
                                           {"stderr", LogTarget::Stderr}};
 
+constexpr Choice<SystemdMode> kSystemdModes[] = {{"auto", SystemdMode::Auto},
+                                                 {"off", SystemdMode::Off}};
+
 template <class E, size_t N> const char *name_of(const Choice<E> (&choices)[N], E v) {
     for (const auto &c : choices)
         if (c.value == v) return c.name;
@@ -94,6 +97,25 @@ Result<NodeConfig> parse_config(std::string_view text, std::string_view path) {
             st = absolute_path(v, path, k, c.cgroup_root);
         } else if (k == "procRoot") {
             st = absolute_path(v, path, k, c.proc_root);
+        } else if (k == "systemd") {
+            st = pick(v, path, k, kSystemdModes, c.systemd);
+        } else if (k == "systemdAddress") {
+            auto a = json_string(v, path, k);
+            if (!a) return a.take_error();
+            if (a->rfind("unix:", 0) != 0)
+                return make_error(Fault::Usage, std::string(path) + ": key \"systemdAddress\": \"" +
+                                                    *a + "\" is not a D-Bus unix: address");
+            c.systemd_address = std::move(*a);
+        } else if (k == "systemdTimeoutMs") {
+            auto n = json_int(v, path, k);
+            if (!n) return n.take_error();
+            if (*n < 1 || *n > kMaxSystemdTimeoutMs)
+                return make_error(Fault::Usage, std::string(path) + ": key \"systemdTimeoutMs\": " +
+                                                    std::to_string(*n) + " is not within 1.." +
+                                                    std::to_string(kMaxSystemdTimeoutMs));
+            c.systemd_timeout_ms = static_cast<int>(*n);
+        } else if (k == "pinRecordDir") {
+            st = absolute_path(v, path, k, c.pin_record_dir);
         } else if (k == "log") {
             if (v == nullptr || !json_object_is_type(v, json_type_object))
                 return make_error(Fault::Usage, std::string(path) +
@@ -138,6 +160,9 @@ const char *log_target_name(LogTarget t) {
 }
 const char *log_level_name(LogLevel l) {
     return name_of(kLevels, l);
+}
+const char *systemd_mode_name(SystemdMode m) {
+    return name_of(kSystemdModes, m);
 }
 
 } // namespace wp

@@ -21,7 +21,6 @@
 
 namespace wp {
 
-inline constexpr const char *kDefaultPinRecordDir = "/run/workload-partitioning/pins";
 inline constexpr size_t kMaxPinRecordBytes = 1u << 20;
 inline constexpr int kPinRecordVersion = 1;
 

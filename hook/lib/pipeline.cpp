@@ -5,8 +5,10 @@
 #include "cgroup_locate.hpp"
 #include "decision.hpp"
 #include "partitions.hpp"
+#include "pin_record.hpp"
 #include "sandbox.hpp"
 #include "state.hpp"
+#include "systemd_unit.hpp"
 #include "trusted_file.hpp"
 
 namespace wp {
@@ -31,6 +33,16 @@ class Run {
     Report go(std::string_view state_text);
 
   private:
+    // poststop: the container is gone; its pin record goes too, nothing else.
+    Report &poststop();
+    // Before the sandbox: what the pin needs afterwards (the record directory,
+    // the connection to systemd), opened only when the run will write.
+    Status prepare_pin_resources(bool writes);
+    // Step 7's first half: the systemd unit's runtime properties (None when the
+    // cgroup is not a unit, systemd is off or not reachable: the note says why).
+    Status set_unit_properties(const std::vector<Write> &previous);
+    // Step 8: the pin record of an applied pin.
+    Status write_pin_record(const ApplyResult &applied);
     // Ends the run: fills the record and emits it.
     Report &finish(int exit_code, const char *outcome, LogLevel level, std::string message);
     // An error for a container that activates a partition: failurePolicy decides.
@@ -61,6 +73,12 @@ class Run {
     std::optional<CgroupTarget> target_;
     std::string effective_;
     std::optional<LogTarget> log_target_;
+    const Annotations *ann_ = nullptr;
+    std::optional<PinDir> pin_dir_;
+    SystemdBus bus_;
+    std::string unit_;       // the systemd unit of the target, "" when none
+    std::string systemd_;    // "set" or why the unit's properties were not set
+    std::string pin_record_; // the record written
 };
 
 Report &Run::finish(int exit_code, const char *outcome, LogLevel level, std::string message) {
@@ -89,6 +107,9 @@ Report &Run::finish(int exit_code, const char *outcome, LogLevel level, std::str
         field("cgroup_cpu", target_->cpu.rel);
     }
     field("effective_cpuset", effective_);
+    field("systemd_unit", unit_);
+    field("systemd", systemd_);
+    field("pin_record", pin_record_);
     for (const auto &n : dec_.notes)
         field("note", n);
     field("error", rep_.error);
@@ -119,6 +140,7 @@ Report Run::go(std::string_view state_text) {
         return finish(2, "error", LogLevel::Error, rep_.error);
     }
     st_ = std::move(*st);
+    if (st_.status == "stopped") return poststop();
 
     // 2. Node config and merged partition file, both trusted files.
     auto cfg = load_config(opt_.config_path);
@@ -163,11 +185,19 @@ Report Run::go(std::string_view state_text) {
     // The seccomp filter goes in before anything pod-influenced is read beyond the
     // state itself: here when the bundle's config.json must be parsed, else once a
     // partition is activated, so that unpartitioned containers never pay for it.
+    // What the pin needs after it (the record directory, the connection to
+    // systemd) is opened just before it, with the sandbox or without.
     bool confined = false;
     auto confine = [&]() -> Status {
-        if (!opt_.sandbox || confined) return ok_status();
+        if (confined) return ok_status();
         confined = true;
-        return sandbox_enter(log_target());
+        if (auto s = prepare_pin_resources(!opt_.dry_run && cfg_.mode == Mode::Enforce); !s)
+            return s;
+        if (!opt_.sandbox) return ok_status();
+        SandboxGrants grants;
+        if (pin_dir_) grants.pin_dir_fd = pin_dir_->fd();
+        grants.systemd_fd = bus_.fd();
+        return sandbox_enter(log_target(), grants);
     };
     const Annotations *ann = &st_.annotations;
     if (!st_.has_annotations) {
@@ -187,6 +217,7 @@ Report Run::go(std::string_view state_text) {
     if (*act == nullptr)
         return finish(0, "not-activated", LogLevel::Debug, "no partition activated");
     part_ = *act;
+    ann_ = ann;
 
     if (auto s = confine(); !s) return policy_error(s.error());
 
@@ -216,9 +247,14 @@ Report Run::go(std::string_view state_text) {
     if (!target) return policy_error(target.error());
     target_ = *target;
 
-    // 7. Write (or, in audit mode and dry runs, only say what would be written).
+    // 7. Write (or, in audit mode and dry runs, only say what would be written):
+    // first the systemd unit's runtime properties, so that systemd keeps the pin
+    // through daemon-reload, then the cgroup files and the read-back.
     bool dry = opt_.dry_run || cfg_.mode == Mode::Audit;
-    auto applied = apply_plan(cfg_.cgroup_root, *target, plan_, cfg_.shares_to_weight, dry);
+    unit_ = systemd_unit_of(*target);
+    auto applied = apply_plan(
+        cfg_.cgroup_root, *target, plan_, cfg_.shares_to_weight, dry,
+        [this](const std::vector<Write> &previous) { return set_unit_properties(previous); });
     if (!applied) return policy_error(applied.error());
     rep_.writes = applied->writes;
     std::string what;
@@ -231,7 +267,93 @@ Report Run::go(std::string_view state_text) {
     if (cfg_.mode == Mode::Audit)
         return finish(0, "audited", LogLevel::Info, "audit: would write: " + what);
     if (applied->verified) effective_ = applied->effective_cpuset;
+
+    // 8. The pin record, and one log record.
+    if (auto s = write_pin_record(*applied); !s) return policy_error(s.error());
     return finish(0, "applied", LogLevel::Info, "pinned: " + what);
+}
+
+Report &Run::poststop() {
+    // The node config only says where the records are; a disabled or absent
+    // config still removes a record left from when the hook was on.
+    std::string dir = kDefaultPinRecordDir;
+    if (auto cfg = load_config(opt_.config_path); cfg && *cfg) {
+        cfg_ = std::move(**cfg);
+        have_cfg_ = true;
+        dir = cfg_.pin_record_dir;
+    }
+    if (auto s = check_container_id(st_.id); !s) {
+        rep_.error = s.error().message;
+        return finish(2, "error", LogLevel::Error, "poststop: " + rep_.error);
+    }
+    auto d = PinDir::open(dir, false);
+    Result<bool> removed = d ? d->remove(st_.id) : Result<bool>(d.take_error());
+    if (!removed) {
+        rep_.error = removed.error().message;
+        return finish(0, "error", LogLevel::Error, "poststop: pin record: " + rep_.error);
+    }
+    if (!*removed) return finish(0, "no-record", LogLevel::Debug, "poststop: no pin record");
+    pin_record_ = dir + "/" + st_.id + ".json";
+    return finish(0, "unpinned", LogLevel::Info, "poststop: pin record removed");
+}
+
+Status Run::prepare_pin_resources(bool writes) {
+    if (!writes || pin_dir_) return ok_status();
+    if (auto s = check_container_id(st_.id); !s) return s;
+    auto d = PinDir::open(cfg_.pin_record_dir, true);
+    if (!d) return d.take_error();
+    pin_dir_ = std::move(*d);
+    if (cfg_.systemd == SystemdMode::Off) return ok_status();
+    auto bus = SystemdBus::connect({cfg_.systemd_address, cfg_.systemd_timeout_ms});
+    if (!bus) return bus.take_error();
+    bus_ = std::move(*bus);
+    return ok_status();
+}
+
+Status Run::set_unit_properties(const std::vector<Write> &previous) {
+    (void)previous;
+    if (unit_.empty()) {
+        systemd_ = "not a systemd unit: cgroup files only";
+        return ok_status();
+    }
+    if (cfg_.systemd == SystemdMode::Off) {
+        systemd_ = "off in the node config: cgroup files only (daemon-reload undoes them)";
+        return ok_status();
+    }
+    if (!bus_.connected()) {
+        if (!pin_dir_) return ok_status(); // a dry run or audit: nothing is set
+        systemd_ = "not set: " + bus_.unreachable() + "; cgroup files only";
+        return ok_status();
+    }
+    auto props = unit_properties_for(plan_, target_->cpu.v2, cfg_.shares_to_weight);
+    if (props.empty()) return ok_status();
+    if (auto s = bus_.set_unit_properties(unit_, props); !s) return s;
+    systemd_ = "set " + props.describe();
+    return ok_status();
+}
+
+Status Run::write_pin_record(const ApplyResult &applied) {
+    if (!pin_dir_) return ok_status();
+    PinRecord r;
+    r.container_id = st_.id;
+    r.pod_namespace = dec_.pod_namespace;
+    r.pod_name = dec_.pod_name;
+    r.container_name = dec_.container_name;
+    r.partition = part_->name;
+    r.annotations = deciding_annotations(*part_, *ann_);
+    r.plan = plan_;
+    r.cgroup_root = cfg_.cgroup_root;
+    r.cgroups = *target_;
+    r.unit = unit_;
+    r.systemd = systemd_;
+    for (const auto &w : applied.previous)
+        r.before[w.file] = w.value;
+    timespec now;
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    r.time_unix = static_cast<int64_t>(now.tv_sec);
+    if (auto s = pin_dir_->write(r); !s) return s;
+    pin_record_ = pin_dir_->path() + "/" + st_.id + ".json";
+    return ok_status();
 }
 
 } // namespace

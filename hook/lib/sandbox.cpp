@@ -92,13 +92,17 @@ Entered g_entered = Entered::No;
 constexpr unsigned kOpenFlagsAllowed = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECTORY |
                                        O_NONBLOCK | 0100000 /* O_LARGEFILE (kernel value) */;
 
-Status sandbox_enter(LogTarget resolved_log_target) {
+Status sandbox_enter(LogTarget resolved_log_target, const SandboxGrants &grants) {
 #ifdef WP_HAVE_VALGRIND_H
     // valgrind does not implement seccomp(2) and runs its JIT in our process:
     // under valgrind (tests only) the filter is not installed.
     if (RUNNING_ON_VALGRIND) return ok_status();
 #endif
     if (g_entered != Entered::No) {
+        if (grants.pin_dir_fd >= 0 || grants.systemd_fd >= 0)
+            return make_error(Fault::System,
+                              "seccomp sandbox: already installed; it cannot grant the pin record "
+                              "directory or the systemd connection now");
         if (needs_socket(resolved_log_target) && g_entered == Entered::WithoutSocket)
             return make_error(Fault::System,
                               "seccomp sandbox: already installed without the log socket that "
@@ -174,6 +178,46 @@ Status sandbox_enter(LogTarget resolved_log_target) {
                    SCMP_A1(SCMP_CMP_MASKED_EQ, kLow32 & ~type_flags, SOCK_DGRAM),
                    SCMP_A2(SCMP_CMP_MASKED_EQ, kLow32, 0)}));
         add(allow(ctx, "sendto"));
+    }
+
+    // The pin record directory (pin_record.cpp through atomic_file.cpp): a
+    // temporary file created O_EXCL in that directory only, written, fchmod'ed
+    // to 0600, fsync'ed, renamed over the record in the same directory (or
+    // unlinked on failure), then the directory fsync'ed.
+    if (grants.pin_dir_fd >= 0) {
+        const auto dir = static_cast<scmp_datum_t>(grants.pin_dir_fd);
+        const scmp_datum_t create = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
+        add(allow(
+            ctx, "openat",
+            {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, dir),
+             SCMP_A2(SCMP_CMP_MASKED_EQ, kLow32 & ~static_cast<scmp_datum_t>(0100000), create)}));
+        add(allow(ctx, "fchmod", {SCMP_A1(SCMP_CMP_MASKED_EQ, kLow32, 0600)}));
+        add(allow(ctx, "fsync"));
+        add(allow(
+            ctx, "renameat",
+            {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, dir), SCMP_A2(SCMP_CMP_MASKED_EQ, kLow32, dir)}));
+        add(allow(ctx, "renameat2",
+                  {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, dir),
+                   SCMP_A2(SCMP_CMP_MASKED_EQ, kLow32, dir), SCMP_A4(SCMP_CMP_EQ, 0)}));
+        add(allow(
+            ctx, "unlinkat",
+            {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, dir), SCMP_A2(SCMP_CMP_MASKED_EQ, kLow32, 0)}));
+    }
+
+    // The systemd connection (systemd_unit.cpp, libdbus): made before the
+    // sandbox, so neither socket() nor connect() is allowed for it. libdbus
+    // authenticates (send/read of text lines), then exchanges messages with
+    // sendmsg/recvmsg, waiting in poll; all on that one descriptor. Its
+    // credentials for the EXTERNAL mechanism come from geteuid.
+    if (grants.systemd_fd >= 0) {
+        const auto fd = static_cast<scmp_datum_t>(grants.systemd_fd);
+        for (const char *name :
+             {"sendmsg", "recvmsg", "sendto", "recvfrom", "getsockname", "getsockopt"})
+            add(allow(ctx, name, {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, fd)}));
+        add(allow(ctx, "poll"));
+        add(allow(ctx, "ppoll"));
+        for (const char *name : {"geteuid", "getuid", "getegid", "getgid"})
+            add(allow(ctx, name));
     }
 
 #ifdef WP_SANITIZER_LSAN

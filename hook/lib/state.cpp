@@ -59,9 +59,10 @@ Result<OciState> parse_state(std::string_view text) {
     if (json_object_object_get_ex(o, "status", &v)) {
         auto s = json_string(v, kStateWhat, "status");
         if (!s) return s.take_error();
-        if (*s != "creating" && *s != "created")
+        if (*s != "creating" && *s != "created" && *s != "stopped")
             return make_error(Fault::Usage, std::string(kStateWhat) + ": key \"status\": \"" + *s +
-                                                "\" is not \"creating\" or \"created\"");
+                                                "\" is not \"creating\", \"created\" or "
+                                                "\"stopped\"");
         st.status = std::move(*s);
     }
     if (json_object_object_get_ex(o, "pid", &v)) {

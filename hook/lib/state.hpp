@@ -18,7 +18,7 @@ inline constexpr size_t kMaxAnnotations = 65536;
 struct OciState {
     std::string oci_version;
     std::string id;
-    std::string status;           // "creating" or "created" are accepted
+    std::string status;           // "creating", "created" (createRuntime), "stopped" (poststop)
     int pid = 0;                  // 0 when absent
     std::string bundle;           // "" when absent
     bool has_annotations = false; // the "annotations" key was present

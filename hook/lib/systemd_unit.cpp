@@ -238,6 +238,12 @@ SystemdBus &SystemdBus::operator=(SystemdBus &&o) noexcept {
     return *this;
 }
 
+int SystemdBus::fd() const {
+    int fd = -1;
+    if (conn_ == nullptr || !dbus_connection_get_unix_fd(conn_, &fd)) return -1;
+    return fd;
+}
+
 SystemdBus::~SystemdBus() {
     close();
 }

@@ -23,10 +23,6 @@ struct DBusConnection; // libdbus
 
 namespace wp {
 
-// systemd's private socket: a direct connection to PID 1, no bus daemon, root only.
-inline constexpr const char *kSystemdPrivateAddress = "unix:path=/run/systemd/private";
-inline constexpr int kSystemdDefaultTimeoutMs = 500;
-
 // The unit that owns a cgroup directory (relative to cgroupRoot, as in
 // ControllerDir::rel): its last component when that is "<name>.scope" or
 // "<name>.service" and its parent is a "*.slice". "" when it is not a unit.
@@ -72,8 +68,8 @@ bool valid_unit_name(std::string_view unit);
 // How the hook reaches systemd. `address` is a D-Bus address of a peer-to-peer
 // server (systemd's private socket; tests give a fake's); no Hello is sent.
 struct SystemdClientOptions {
-    std::string address = kSystemdPrivateAddress;
-    int timeout_ms = kSystemdDefaultTimeoutMs;
+    std::string address = kDefaultSystemdAddress; // systemd's private socket: PID 1, no bus daemon
+    int timeout_ms = kDefaultSystemdTimeoutMs;
 };
 
 // A private D-Bus connection to systemd. Connecting is separate from calling so
@@ -93,6 +89,8 @@ class SystemdBus {
     ~SystemdBus();
 
     bool connected() const { return conn_ != nullptr; }
+    // The connection's socket (for the sandbox's rules), -1 when not connected.
+    int fd() const;
     const std::string &unreachable() const { return why_; }
 
     // SetUnitProperties(unit, true, props), waiting at most the timeout for the
@@ -105,7 +103,7 @@ class SystemdBus {
     void close();
     ::DBusConnection *conn_ = nullptr;
     std::string address_, why_;
-    int timeout_ms_ = kSystemdDefaultTimeoutMs;
+    int timeout_ms_ = kDefaultSystemdTimeoutMs;
 };
 
 } // namespace wp

@@ -292,9 +292,14 @@ wp_new() {
     TREE=$W/tree CG=$W/tree/cg PROC=$W/tree/proc ETC=$W/tree/etc BUNDLE=$W/tree/bundle
     mkdir -p "$CG" "$PROC" "$ETC" "$BUNDLE"
     CONFIG=$ETC/config.json PARTS=$ETC/partitions.json
-    jq -n --arg parts "$PARTS" --arg cg "$CG" --arg proc "$PROC" '{
+    # Pin records and systemd's socket live outside $TREE (whose every change a
+    # test lists): $PINS, and $SYSTEMD_SOCK, absent unless a test starts a fake.
+    PINS=$W/pins SYSTEMD_SOCK=$W/systemd/private
+    jq -n --arg parts "$PARTS" --arg cg "$CG" --arg proc "$PROC" \
+        --arg pins "$PINS" --arg systemd "$SYSTEMD_SOCK" '{
         enabled: true, mode: "enforce", failurePolicy: "fail", partitionsFile: $parts,
         sharesToWeight: "quadratic", cgroupRoot: $cg, procRoot: $proc,
+        pinRecordDir: $pins, systemdAddress: ("unix:path=" + $systemd),
         log: {level: "debug", target: "stderr"}}' >"$CONFIG"
     jq -n '{version: 1, partitions: {management: {
         cpuset: "0-1",

@@ -1473,6 +1473,11 @@ test_extra_argument() {
     expect_error_line extra
 }
 
+# ======================================================= pins and systemd
+
+# shellcheck source=tests/integration/cases_pins.sh
+. "$here/cases_pins.sh"
+
 # ================================================================== runner
 
 pattern=${1:-}
@@ -1508,7 +1513,8 @@ for idx in "${!T_NAMES[@]}"; do
     rc=$?
     set -e
     if [[ $rc -eq 0 ]]; then
-        echo "ok $n - $name: ${T_DESCS[$idx]}"
+        skip=$(sed -n 's/^# SKIP //p' "${TMPDIR:-/tmp}/wp-int-out.$$" | head -n 1)
+        echo "ok $n - $name: ${T_DESCS[$idx]}${skip:+ # SKIP $skip}"
     else
         failed=$((failed + 1))
         echo "not ok $n - $name: ${T_DESCS[$idx]}"
