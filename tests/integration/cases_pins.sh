@@ -33,6 +33,18 @@ start_fake_systemd() {
     fail "fake systemd did not start: $(cat "$W/systemd/fake.log")"
 }
 
+# need_fake_systemd: starts the fake, or reports the test skipped and fails (so
+# that the caller's "|| return 0" ends the test).
+need_fake_systemd() {
+    local why
+    why=$(fake_systemd_missing)
+    if [[ -n "$why" ]]; then
+        skip_test "$why"
+        return 1
+    fi
+    start_fake_systemd
+}
+
 systemd_calls() { cat "$W/systemd/calls.log" 2>/dev/null || true; }
 
 # A crun container in a systemd scope on cgroup v2, UNIT (default crio-abc.scope).
@@ -230,10 +242,7 @@ test_systemd_unreachable() {
 
 t systemd_set "systemd reachable: SetUnitProperties(unit, true, ...) first, then the cgroup files"
 test_systemd_set() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     scope_container
     override '{"cpushares": 400, "cpulimit": 500}'
     run_hook
@@ -251,10 +260,7 @@ test_systemd_set() {
 
 t systemd_set_v1 "systemd on cgroup v1: CPUShares, not CPUWeight"
 test_systemd_set_v1() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     v1_dirs "$PIN_SCOPE" 0-1
     proc_cgroup "11:cpuset:$PIN_SCOPE" "4:cpu,cpuacct:$PIN_SCOPE" "1:name=systemd:$PIN_SCOPE"
     override '{"cpushares": 400}'
@@ -267,10 +273,7 @@ test_systemd_set_v1() {
 
 t systemd_refused "systemd refuses: exit 1 (failurePolicy fail), no cgroup file written"
 test_systemd_refused() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     scope_container refuse-abc.scope
     override '{"cpushares": 400}'
     run_hook
@@ -283,10 +286,7 @@ test_systemd_refused() {
 
 t systemd_refused_ignore "systemd refuses under failurePolicy ignore: exit 0, logged, nothing written"
 test_systemd_refused_ignore() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     config_set '.failurePolicy = "ignore"'
     scope_container refuse-abc.scope
     override '{"cpushares": 400}'
@@ -298,10 +298,7 @@ test_systemd_refused_ignore() {
 
 t systemd_deadline "systemd does not answer: the deadline (systemdTimeoutMs) ends the call"
 test_systemd_deadline() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     config_set '.systemdTimeoutMs = 200'
     scope_container silent-abc.scope
     override '{"cpushares": 400}'
@@ -317,10 +314,7 @@ test_systemd_deadline() {
 
 t systemd_odd_reply "a reply that is not SetUnitProperties' empty return is an error"
 test_systemd_odd_reply() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     scope_container odd-abc.scope
     override '{"cpushares": 400}'
     run_hook
@@ -331,10 +325,7 @@ test_systemd_odd_reply() {
 
 t systemd_off "systemd: \"off\": no call, cgroup files only, and the record says so"
 test_systemd_off() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     config_set '.systemd = "off"'
     scope_container
     override '{"cpushares": 400}'
@@ -347,10 +338,7 @@ test_systemd_off() {
 
 t systemd_not_a_unit "a cgroupfs container: systemd is not called"
 test_systemd_not_a_unit() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     v2_container
     override '{"cpushares": 400}'
     run_hook
@@ -360,10 +348,7 @@ test_systemd_not_a_unit() {
 
 t systemd_audit "audit mode: systemd is not called, nothing written"
 test_systemd_audit() {
-    local why
-    why=$(fake_systemd_missing)
-    if [[ -n "$why" ]]; then skip_test "$why"; return 0; fi
-    start_fake_systemd
+    need_fake_systemd || return 0
     config_set '.mode = "audit"'
     scope_container
     run_hook
