@@ -207,16 +207,16 @@ Status sandbox_enter(LogTarget resolved_log_target, const SandboxGrants &grants)
     // The systemd connection (systemd_unit.cpp, libdbus): made before the
     // sandbox, so neither socket() nor connect() is allowed for it. libdbus
     // authenticates (send/read of text lines), then exchanges messages with
-    // sendmsg/recvmsg, waiting in poll; all on that one descriptor. Its
+    // sendmsg/recvmsg, waiting in poll; all on that one descriptor (the
+    // authentication lines are read with read(), already allowed). Its
     // credentials for the EXTERNAL mechanism come from geteuid.
     if (grants.systemd_fd >= 0) {
         const auto fd = static_cast<scmp_datum_t>(grants.systemd_fd);
-        for (const char *name :
-             {"sendmsg", "recvmsg", "sendto", "recvfrom", "getsockname", "getsockopt"})
+        for (const char *name : {"sendmsg", "recvmsg", "sendto"})
             add(allow(ctx, name, {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, fd)}));
         add(allow(ctx, "poll"));
         add(allow(ctx, "ppoll"));
-        for (const char *name : {"geteuid", "getuid", "getegid", "getgid"})
+        for (const char *name : {"geteuid", "getuid"})
             add(allow(ctx, name));
     }
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <functional>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <string>
 #include <sys/ioctl.h>
@@ -60,6 +61,8 @@ struct Case {
     Expect expect;
     std::function<int()> probe; // return 0 = the call succeeded, else errno
     std::string skip;           // non-empty: reported as SKIP with this reason
+    // Run in the child before the sandbox: descriptors it grants.
+    std::function<wp::SandboxGrants()> grants = {};
 };
 
 std::string g_dir; // a temporary directory for files the probes use
@@ -78,7 +81,7 @@ std::string run_case(const Case &c, bool &pass) {
     }
     if (pid == 0) {
         if (c.sandbox) {
-            auto st = wp::sandbox_enter(c.target);
+            auto st = wp::sandbox_enter(c.target, c.grants ? c.grants() : wp::SandboxGrants{});
             if (!st) {
                 fprintf(stderr, "sandbox_enter: %s\n", st.error().message.c_str());
                 _exit(120);
@@ -139,6 +142,9 @@ int open_dir() {
 
 // A datagram socket bound in g_dir; the log-socket cases send to it.
 int g_listener = -1;
+
+// The granted descriptors (set in the child by a case's grants()).
+int g_pin_fd = -1, g_bus_fd = -1, g_bus_peer = -1;
 
 int send_dgram() {
     int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -440,6 +446,83 @@ std::vector<Case> cases() {
         auto again = wp::sandbox_enter(wp::LogTarget::Journal);
         return again ? EINVAL : 0;
     });
+    // --- grants: the pin record directory and the systemd connection widen the
+    // list for their own descriptor only.
+    auto granted = [&](std::string n, Expect e, std::function<int()> f) {
+        v.push_back({std::move(n), S, true, e, std::move(f), "", [] {
+                         wp::SandboxGrants g;
+                         mkdir(tmp_file("pins").c_str(), 0700);
+                         g_pin_fd = open(tmp_file("pins").c_str(), O_RDONLY | O_DIRECTORY);
+                         g.pin_dir_fd = g_pin_fd;
+                         int sv[2];
+                         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0) {
+                             g_bus_fd = sv[0];
+                             g_bus_peer = sv[1];
+                         }
+                         g.systemd_fd = g_bus_fd;
+                         return g;
+                     }});
+    };
+    granted("pin dir: create O_EXCL, fchmod 0600, fsync, rename, unlink inside it", Expect::Works,
+            [] {
+                int fd = openat(g_pin_fd, ".a.tmp",
+                                O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (fd < 0) return errno;
+                if (write(fd, "{}", 2) != 2 || fchmod(fd, 0600) != 0 || fsync(fd) != 0)
+                    return errno;
+                close(fd);
+                if (renameat(g_pin_fd, ".a.tmp", g_pin_fd, "a.json") != 0) return errno;
+                if (fsync(g_pin_fd) != 0) return errno;
+                return rc_errno(unlinkat(g_pin_fd, "a.json", 0));
+            });
+    granted("pin dir granted: O_CREAT in another directory is killed", Expect::Killed, [] {
+        return rc_errno(
+            openat(open_dir(), "x", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    });
+    granted("pin dir granted: O_CREAT without O_EXCL is killed", Expect::Killed, [] {
+        return rc_errno(openat(g_pin_fd, "x", O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    });
+    granted("pin dir granted: rename out of it is killed", Expect::Killed,
+            [] { return rc_errno(renameat(g_pin_fd, "x", open_dir(), "y")); });
+    granted("pin dir granted: unlink in another directory is killed", Expect::Killed,
+            [] { return rc_errno(unlinkat(open_dir(), "data", 0)); });
+    granted("pin dir granted: fchmod to 0644 is killed", Expect::Killed,
+            [] { return rc_errno(fchmod(g_pin_fd, 0644)); });
+    granted("systemd fd: sendmsg, recvmsg and poll on it", Expect::Works, [] {
+        char b = 'x';
+        iovec io{&b, 1};
+        msghdr m{};
+        m.msg_iov = &io;
+        m.msg_iovlen = 1;
+        if (sendmsg(g_bus_fd, &m, MSG_NOSIGNAL) != 1) return errno;
+        if (write(g_bus_peer, "y", 1) != 1) return errno;
+        pollfd p{g_bus_fd, POLLIN, 0};
+        if (poll(&p, 1, 1000) != 1) return errno ? errno : ETIMEDOUT;
+        return recvmsg(g_bus_fd, &m, 0) == 1 ? 0 : errno;
+    });
+    granted("systemd fd granted: sendmsg on another socket is killed", Expect::Killed, [] {
+        char b = 'x';
+        iovec io{&b, 1};
+        msghdr m{};
+        m.msg_iov = &io;
+        m.msg_iovlen = 1;
+        return rc_errno(sendmsg(g_bus_peer, &m, MSG_NOSIGNAL));
+    });
+    granted("systemd fd granted: socket(AF_UNIX, SOCK_STREAM) is killed", Expect::Killed,
+            [] { return rc_errno(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)); });
+    granted("systemd fd granted: connect() is killed", Expect::Killed, [] {
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        snprintf(a.sun_path, sizeof a.sun_path, "%s/log.sock", g_dir.c_str());
+        return rc_errno(connect(g_bus_fd, reinterpret_cast<sockaddr *>(&a), sizeof a));
+    });
+    works("a second sandbox_enter with grants is an error, not a kill", S, [] {
+        wp::SandboxGrants g;
+        g.pin_dir_fd = 0;
+        auto again = wp::sandbox_enter(wp::LogTarget::Stderr, g);
+        return again ? EINVAL : 0;
+    });
+
     v.push_back({"abort() still raises SIGABRT inside the sandbox", S, true, Expect::Aborts,
                  [] {
                      abort();
