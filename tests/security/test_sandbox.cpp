@@ -146,6 +146,17 @@ int g_listener = -1;
 // The granted descriptors (set in the child by a case's grants()).
 int g_pin_fd = -1, g_bus_fd = -1, g_bus_peer = -1;
 
+// One byte through sendmsg (or recvmsg) on fd; 0 or errno.
+int msg_one(int fd, bool receive) {
+    char b = 'x';
+    iovec io{&b, 1};
+    msghdr m{};
+    m.msg_iov = &io;
+    m.msg_iovlen = 1;
+    ssize_t n = receive ? recvmsg(fd, &m, 0) : sendmsg(fd, &m, MSG_NOSIGNAL);
+    return n == 1 ? 0 : (errno ? errno : EIO);
+}
+
 int send_dgram() {
     int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s < 0) return errno;
@@ -489,25 +500,14 @@ std::vector<Case> cases() {
     granted("pin dir granted: fchmod to 0644 is killed", Expect::Killed,
             [] { return rc_errno(fchmod(g_pin_fd, 0644)); });
     granted("systemd fd: sendmsg, recvmsg and poll on it", Expect::Works, [] {
-        char b = 'x';
-        iovec io{&b, 1};
-        msghdr m{};
-        m.msg_iov = &io;
-        m.msg_iovlen = 1;
-        if (sendmsg(g_bus_fd, &m, MSG_NOSIGNAL) != 1) return errno;
+        if (int e = msg_one(g_bus_fd, false)) return e;
         if (write(g_bus_peer, "y", 1) != 1) return errno;
         pollfd p{g_bus_fd, POLLIN, 0};
         if (poll(&p, 1, 1000) != 1) return errno ? errno : ETIMEDOUT;
-        return recvmsg(g_bus_fd, &m, 0) == 1 ? 0 : errno;
+        return msg_one(g_bus_fd, true);
     });
-    granted("systemd fd granted: sendmsg on another socket is killed", Expect::Killed, [] {
-        char b = 'x';
-        iovec io{&b, 1};
-        msghdr m{};
-        m.msg_iov = &io;
-        m.msg_iovlen = 1;
-        return rc_errno(sendmsg(g_bus_peer, &m, MSG_NOSIGNAL));
-    });
+    granted("systemd fd granted: sendmsg on another socket is killed", Expect::Killed,
+            [] { return msg_one(g_bus_peer, false); });
     granted("systemd fd granted: socket(AF_UNIX, SOCK_STREAM) is killed", Expect::Killed,
             [] { return rc_errno(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)); });
     granted("systemd fd granted: connect() is killed", Expect::Killed, [] {
