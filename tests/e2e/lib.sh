@@ -117,9 +117,10 @@ e2e_write_config() {
     mkdir -p "$E2E_WORK/etc"
     jq -n --argjson en "$1" --arg mode "${2:-enforce}" --arg fp "${3:-fail}" \
         --arg pf "$(E2E_PARTITIONS)" --arg cgroot "${E2E_CGROUP_ROOT:-$CGROOT}" \
-        --arg procroot "${E2E_PROC_ROOT:-/proc}" --argjson extra "${E2E_CONFIG_EXTRA:-"{}"}" \
+        --arg procroot "${E2E_PROC_ROOT:-/proc}" --arg pins "$E2E_WORK/pins" \
+        --argjson extra "${E2E_CONFIG_EXTRA:-"{}"}" \
         '{enabled: $en, mode: $mode, failurePolicy: $fp, partitionsFile: $pf,
-          cgroupRoot: $cgroot, procRoot: $procroot,
+          cgroupRoot: $cgroot, procRoot: $procroot, pinRecordDir: $pins,
           log: {level: "info", target: "stderr"}} + $extra' | e2e_install_file "$(E2E_CONFIG)"
 }
 

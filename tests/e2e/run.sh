@@ -33,7 +33,7 @@ CASES=(
     "podman: hooks.d file selects annotated container, pinned with override|case_podman_pinned"
     "podman: unannotated container untouched, hook not run|case_podman_unannotated"
     "podman: malformed override refused under fail, error carries the hook's line|case_podman_malformed_fail"
-    "podman: shipped hooks.d stages run the hook exactly once per container|case_podman_once"
+    "podman: shipped hooks.d stages run the hook once per container start|case_podman_once"
     "podman: control: listing prestart and createRuntime runs the hook twice|case_podman_twice"
     "crun: management container pinned|case_crun_pinned"
 )
@@ -71,6 +71,14 @@ case_runc_pinned() {
     expect "mgmt cpu.shares" "$SHARES" 1024
     expect "mgmt cgroup is the bundle's cgroupsPath" "$CPUSET_DIR" "$CGROOT/cpuset/$E2E_CGPARENT/mgmt"
     expect "mgmt live Cpus_allowed_list" "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$PID/status")" "$PART_CPUS"
+    # The pin record exists while the container runs; runc delete runs poststop.
+    local id rec
+    id=$(e2e_runc state mgmt | jq -r .id)
+    rec=$E2E_WORK/pins/$id.json
+    expect "mgmt pin record while running" "$(jq -r '.partition + " " + .plan.cpuset' "$rec" 2>&1)" \
+        "management $PART_CPUS"
+    e2e_runc_rm mgmt
+    expect "mgmt pin record after runc delete" "$([[ -e "$rec" ]] && echo present || echo gone)" gone
 }
 
 case_runc_override() {
@@ -271,7 +279,10 @@ podman_count_calls() { # STAGES-JSON PREFIX
 case_podman_once() {
     local stages
     stages=$(e2e_shipped_stages)
-    expect "stages in config/hooks.d/99-workload-partitioning.json" "$(jq length <<<"$stages")" 1
+    expect "stages in config/hooks.d/99-workload-partitioning.json" "$stages" \
+        '["createRuntime","poststop"]'
+    # Counted while the containers run: poststop (removing the pin record) comes at
+    # removal, so one call each means createRuntime ran once.
     podman_count_calls "$stages" ponce || return 1
     expect "hook calls per container with stages $stages" "$CALLS" "1 1 1"
 }
