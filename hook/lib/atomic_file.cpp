@@ -30,7 +30,7 @@ std::string random_suffix() {
 } // namespace
 
 Status replace_file_at(int dirfd, const std::string &dir, const std::string &base,
-                       std::string_view content, mode_t mode) {
+                       std::string_view content, mode_t mode, Durability durability) {
     std::string tmp;
     UniqueFd fd;
     for (int attempt = 0; attempt < 16 && !fd.valid(); ++attempt) {
@@ -56,11 +56,12 @@ Status replace_file_at(int dirfd, const std::string &dir, const std::string &bas
         off += static_cast<size_t>(n);
     }
     if (::fchmod(fd.get(), mode) != 0) return fail(tmp_path + ": fchmod");
-    if (::fsync(fd.get()) != 0) return fail(tmp_path + ": fsync");
+    const bool synced = durability == Durability::Synced;
+    if (synced && ::fsync(fd.get()) != 0) return fail(tmp_path + ": fsync");
     if (::close(fd.release()) != 0) return fail(tmp_path + ": close");
     if (::renameat(dirfd, tmp.c_str(), dirfd, base.c_str()) != 0)
         return fail("rename " + tmp_path + " -> " + dir + "/" + base);
-    if (::fsync(dirfd) != 0) return sys_error(dir + ": fsync of the directory");
+    if (synced && ::fsync(dirfd) != 0) return sys_error(dir + ": fsync of the directory");
     return ok_status();
 }
 

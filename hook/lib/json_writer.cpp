@@ -75,6 +75,12 @@ JsonWriter &JsonWriter::number(int64_t n) {
     return *this;
 }
 
+JsonWriter &JsonWriter::boolean(bool b) {
+    before_value();
+    out_ += b ? "true" : "false";
+    return *this;
+}
+
 JsonWriter &JsonWriter::raw_number(std::string_view digits) {
     before_value();
     out_ += digits;

@@ -28,6 +28,7 @@ class JsonWriter {
     JsonWriter &key(std::string_view k);
     JsonWriter &string(std::string_view s);
     JsonWriter &number(int64_t n);
+    JsonWriter &boolean(bool b);
     // A number already in JSON syntax (a value the caller formatted).
     JsonWriter &raw_number(std::string_view digits);
     // A member: key(k) then the value.

@@ -11,6 +11,7 @@
 #include "atomic_file.hpp"
 #include "dir.hpp"
 #include "json.hpp"
+#include "json_writer.hpp"
 #include "trusted_file.hpp"
 
 namespace wp {
@@ -25,42 +26,16 @@ Error sys_error(const std::string &what) {
     return make_error(Fault::System, what + ": " + std::strerror(errno));
 }
 
-// Appends "key": to a JSON object being built (with a comma when not first).
-void key(std::string &out, bool &first, std::string_view k) {
-    out += first ? "" : ",";
-    first = false;
-    json_append_quoted(out, k);
-    out += ':';
-}
-
-void str(std::string &out, bool &first, std::string_view k, std::string_view v) {
-    key(out, first, k);
-    json_append_quoted(out, v);
-}
-
-void num(std::string &out, bool &first, std::string_view k, int64_t v) {
-    key(out, first, k);
-    out += std::to_string(v);
-}
-
-template <class Map>
-void string_map(std::string &out, bool &first, std::string_view k, const Map &m) {
-    key(out, first, k);
-    out += '{';
-    bool f = true;
+template <class Map> void string_map(JsonWriter &w, std::string_view k, const Map &m) {
+    w.key(k).begin_object(JsonWriter::Layout::Block);
     for (const auto &[mk, mv] : m)
-        str(out, f, mk, mv);
-    out += '}';
+        w.member(mk, mv);
+    w.end_object();
 }
 
-void dir(std::string &out, bool &first, std::string_view k, const ControllerDir &d) {
-    key(out, first, k);
-    bool f = true;
-    out += '{';
-    str(out, f, "dir", d.rel);
-    key(out, f, "v2");
-    out += d.v2 ? "true" : "false";
-    out += '}';
+void dir(JsonWriter &w, std::string_view k, const ControllerDir &d) {
+    w.key(k).begin_object(JsonWriter::Layout::Inline).member("dir", d.rel);
+    w.key("v2").boolean(d.v2).end_object();
 }
 
 // Typed reading of a record's keys; every error names `what` and the key.
@@ -147,9 +122,8 @@ Annotations deciding_annotations(const Partition &partition, const Annotations &
 
 Status check_container_id(std::string_view id) {
     auto bad = [&](const char *why) {
-        std::string shown;
-        json_append_quoted(shown, id.substr(0, 64));
-        return make_error(Fault::Input, "container id " + shown + ": " + why);
+        return make_error(Fault::Input,
+                          "container id " + json_quoted(id.substr(0, 64)) + ": " + why);
     };
     if (id.empty()) return bad("is empty");
     if (id.size() > kMaxContainerIdBytes) return bad("is longer than 200 bytes");
@@ -163,36 +137,32 @@ Status check_container_id(std::string_view id) {
 }
 
 std::string pin_record_json(const PinRecord &r) {
-    std::string out = "{";
-    bool first = true;
-    num(out, first, "version", kPinRecordVersion);
-    str(out, first, "containerId", r.container_id);
-    str(out, first, "podNamespace", r.pod_namespace);
-    str(out, first, "podName", r.pod_name);
-    str(out, first, "containerName", r.container_name);
-    str(out, first, "partition", r.partition);
-    string_map(out, first, "annotations", r.annotations);
-    key(out, first, "plan");
-    out += '{';
-    bool f = true;
-    if (r.plan.cpuset) str(out, f, "cpuset", r.plan.cpuset->format());
-    if (r.plan.shares) num(out, f, "cpushares", static_cast<int64_t>(*r.plan.shares));
-    if (r.plan.quota_us) num(out, f, "cpuquota", *r.plan.quota_us);
-    if (r.plan.period_us) num(out, f, "cpuperiod", *r.plan.period_us);
-    out += '}';
-    str(out, first, "cgroupRoot", r.cgroup_root);
-    key(out, first, "cgroups");
-    out += '{';
-    f = true;
-    dir(out, f, "cpuset", r.cgroups.cpuset);
-    dir(out, f, "cpu", r.cgroups.cpu);
-    out += '}';
-    str(out, first, "unit", r.unit);
-    str(out, first, "systemd", r.systemd);
-    string_map(out, first, "before", r.before);
-    num(out, first, "time", r.time_unix);
-    out += "}\n";
-    return out;
+    JsonWriter w;
+    w.begin_object(JsonWriter::Layout::Block);
+    w.member("version", kPinRecordVersion);
+    w.member("containerId", r.container_id);
+    w.member("podNamespace", r.pod_namespace);
+    w.member("podName", r.pod_name);
+    w.member("containerName", r.container_name);
+    w.member("partition", r.partition);
+    string_map(w, "annotations", r.annotations);
+    w.key("plan").begin_object(JsonWriter::Layout::Inline);
+    if (r.plan.cpuset) w.member("cpuset", r.plan.cpuset->format());
+    if (r.plan.shares) w.member("cpushares", *r.plan.shares);
+    if (r.plan.quota_us) w.member("cpuquota", *r.plan.quota_us);
+    if (r.plan.period_us) w.member("cpuperiod", *r.plan.period_us);
+    w.end_object();
+    w.member("cgroupRoot", r.cgroup_root);
+    w.key("cgroups").begin_object(JsonWriter::Layout::Block);
+    dir(w, "cpuset", r.cgroups.cpuset);
+    dir(w, "cpu", r.cgroups.cpu);
+    w.end_object();
+    w.member("unit", r.unit);
+    w.member("systemd", r.systemd);
+    string_map(w, "before", r.before);
+    w.member("time", r.time_unix);
+    w.end_object();
+    return w.take() + "\n";
 }
 
 Result<PinRecord> parse_pin_record(std::string_view text, std::string_view what) {
@@ -278,8 +248,10 @@ Result<PinDir> PinDir::open(const std::string &path, bool create) {
 Status PinDir::write(const PinRecord &r) const {
     if (auto s = check_container_id(r.container_id); !s) return s;
     if (!exists()) return make_error(Fault::System, path_ + ": pin record directory not open");
+    // Records live on /run and describe this boot's containers: no fsync (two disk
+    // flushes where /run is not a tmpfs), the rename keeps readers atomic.
     return replace_file_at(fd(), path_, r.container_id + std::string(kSuffix), pin_record_json(r),
-                           0600);
+                           0600, Durability::Volatile);
 }
 
 Result<std::optional<PinRecord>> PinDir::read(std::string_view container_id) const {
@@ -320,7 +292,6 @@ Result<bool> PinDir::remove(std::string_view container_id) const {
         if (errno == ENOENT) return false;
         return sys_error(path_ + "/" + name + ": cannot remove");
     }
-    if (::fsync(fd()) != 0) return sys_error(path_ + ": fsync of the directory");
     return true;
 }
 

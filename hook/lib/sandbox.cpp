@@ -182,8 +182,8 @@ Status sandbox_enter(LogTarget resolved_log_target, const SandboxGrants &grants)
 
     // The pin record directory (pin_record.cpp through atomic_file.cpp): a
     // temporary file created O_EXCL in that directory only, written, fchmod'ed
-    // to 0600, fsync'ed, renamed over the record in the same directory (or
-    // unlinked on failure), then the directory fsync'ed.
+    // to 0600, renamed over the record in the same directory (or unlinked on
+    // failure). No fsync: records are volatile (pin_record.cpp).
     if (grants.pin_dir_fd >= 0) {
         const auto dir = static_cast<scmp_datum_t>(grants.pin_dir_fd);
         const scmp_datum_t create = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
@@ -192,7 +192,6 @@ Status sandbox_enter(LogTarget resolved_log_target, const SandboxGrants &grants)
             {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, dir),
              SCMP_A2(SCMP_CMP_MASKED_EQ, kLow32 & ~static_cast<scmp_datum_t>(0100000), create)}));
         add(allow(ctx, "fchmod", {SCMP_A1(SCMP_CMP_MASKED_EQ, kLow32, 0600)}));
-        add(allow(ctx, "fsync"));
         add(allow(
             ctx, "renameat",
             {SCMP_A0(SCMP_CMP_MASKED_EQ, kLow32, dir), SCMP_A2(SCMP_CMP_MASKED_EQ, kLow32, dir)}));

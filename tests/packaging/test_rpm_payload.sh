@@ -226,7 +226,7 @@ t 'config.json ships "enabled": false (the hook is off until the admin turns it 
     jq -e '.enabled == false' "$tree/etc/workload-partitioning/config.json"
 t "hooks.d registration is config/hooks.d/99-workload-partitioning.json" same "$tree$hooksjson" "$src/config/hooks.d/99-workload-partitioning.json"
 t "hooks.d registration names the packaged hook, schema 1.0.0, one stage" \
-    jq -e --arg p "$hook" '.version == "1.0.0" and .hook.path == $p and .stages == ["createRuntime"]' "$tree$hooksjson"
+    jq -e --arg p "$hook" '.version == "1.0.0" and .hook.path == $p and .stages == ["createRuntime", "poststop"]' "$tree$hooksjson"
 unit_content() { # the unit, with ExecStart at the packaged wpctl
     cmp "$tree$unit" "$src/config/systemd/workload-partitioning-merge.service" &&
         grep -q '^ExecStart=/usr/bin/wpctl merge ' "$tree$unit"

@@ -72,14 +72,14 @@ static void test_parse_errors(void **) {
     };
     ASSERT_ERR(wp::parse_pin_record(swap("\"0-1,8\"", "\"x\""), "rec"), Fault::Input,
                "plan.cpuset");
-    ASSERT_ERR(wp::parse_pin_record(swap("\"cpushares\":400", "\"cpushares\":\"400\""), "rec"),
+    ASSERT_ERR(wp::parse_pin_record(swap("\"cpushares\": 400", "\"cpushares\": \"400\""), "rec"),
                Fault::Input, "cpushares");
     ASSERT_ERR(wp::parse_pin_record(swap("\"0123abcd\"", "\"../etc/passwd\""), "rec"), Fault::Input,
                "container id");
-    ASSERT_ERR(
-        wp::parse_pin_record(
-            swap("\"dir\":\"kubepods.slice/crio-0123abcd.scope\"", "\"dir\":\"../../etc\""), "rec"),
-        Fault::Input, "..");
+    ASSERT_ERR(wp::parse_pin_record(swap("\"dir\": \"kubepods.slice/crio-0123abcd.scope\"",
+                                         "\"dir\": \"../../etc\""),
+                                    "rec"),
+               Fault::Input, "..");
 }
 
 static void test_container_ids(void **) {
