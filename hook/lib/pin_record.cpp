@@ -221,7 +221,9 @@ Result<PinDir> PinDir::open(const std::string &path, bool create) {
     d.path_ = path;
     if (path.empty() || path.front() != '/')
         return make_error(Fault::Usage, "pin record directory \"" + path + "\": not absolute");
-    if (create) {
+    constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int fd = ::open(path.c_str(), kFlags);
+    if (fd < 0 && errno == ENOENT && create) {
         // Every missing component, root-only. Existing ones are left alone.
         for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
             std::string prefix = path.substr(0, slash);
@@ -229,8 +231,8 @@ Result<PinDir> PinDir::open(const std::string &path, bool create) {
                 return sys_error("pin record directory " + prefix + ": cannot create it");
             if (slash == std::string::npos) break;
         }
+        fd = ::open(path.c_str(), kFlags);
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT && !create) return d;
         return sys_error("pin record directory " + path);
