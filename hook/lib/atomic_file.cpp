@@ -2,9 +2,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
+#include <ctime>
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,12 +19,21 @@ Error sys_error(const std::string &what) {
     return make_error(Fault::System, what + ": " + std::strerror(errno));
 }
 
+// getrandom(2), not std::random_device: its constructor probes the CPU with
+// cpuid for rdrand/rdseed, and every cpuid is a trap to the hypervisor in a VM.
 std::string random_suffix() {
-    static std::random_device rd;
     static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char bytes[8] = {};
+    if (::getrandom(bytes, sizeof bytes, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof bytes)) {
+        // No entropy yet (early boot): O_EXCL still keeps names unique; vary by time.
+        timespec ts;
+        ::clock_gettime(CLOCK_MONOTONIC, &ts);
+        for (size_t i = 0; i < sizeof bytes; ++i)
+            bytes[i] = static_cast<unsigned char>(ts.tv_nsec >> (i * 3));
+    }
     std::string s;
-    for (int i = 0; i < 8; ++i)
-        s.push_back(alnum[rd() % (sizeof(alnum) - 1)]);
+    for (unsigned char b : bytes)
+        s.push_back(alnum[b % (sizeof(alnum) - 1)]);
     return s;
 }
 
