@@ -20,7 +20,8 @@ Error sys_error(const std::string &what) {
 }
 
 // getrandom(2), not std::random_device: its constructor probes the CPU with
-// cpuid for rdrand/rdseed, and every cpuid is a trap to the hypervisor in a VM.
+// cpuid for the CPU's random-number instructions, and every cpuid is a trap to
+// the hypervisor in a VM.
 std::string random_suffix() {
     static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     unsigned char bytes[8] = {};
