@@ -15,10 +15,6 @@ namespace wp {
 
 namespace {
 
-std::string errno_text(int e) {
-    return std::strerror(e);
-}
-
 const char *file_type_name(mode_t m) {
     if (S_ISDIR(m)) return "a directory";
     if (S_ISFIFO(m)) return "a FIFO";
@@ -53,8 +49,7 @@ Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, i
                 ::poll(&p, 1, static_cast<int>(wait_ms - spent));
                 continue;
             }
-            return make_error(Fault::System,
-                              std::string(what) + ": read failed: " + errno_text(errno));
+            return make_errno_error(Fault::System, errno, std::string(what) + ": read failed");
         }
         if (n == 0) break;
         if (out.size() + static_cast<size_t>(n) > max)
@@ -84,10 +79,10 @@ Result<std::optional<std::string>> read_regular(int dirfd, const std::string &pa
             !S_ISREG(st.st_mode)) // a socket (ENXIO), a device without a driver, ...
             return make_error(type_fault,
                               path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
-        return make_error(Fault::System, path + ": cannot open: " + errno_text(e));
+        return make_errno_error(Fault::System, e, path + ": cannot open");
     }
     if (::fstat(fd.get(), &st) != 0)
-        return make_error(Fault::System, path + ": cannot stat: " + errno_text(errno));
+        return make_errno_error(Fault::System, errno, path + ": cannot stat");
     if (!S_ISREG(st.st_mode))
         return make_error(type_fault,
                           path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
