@@ -433,10 +433,12 @@ static void errlog_add(errlog_t *l, const char *who, int iter, int status, int s
     l->e[l->ndistinct].first_iter = iter;
     l->ndistinct++;
     if (iter >= 0)
-        fprintf(stderr, "wp-bench: %s: run %d FAILED (%s); later runs with this error are counted\n",
-                who, iter, what);
+        fprintf(stderr,
+                "wp-bench: %s: run %d FAILED (%s); later runs with this error are counted\n", who,
+                iter, what);
     else
-        fprintf(stderr, "wp-bench: %s: a warm-up run FAILED (%s); later runs with this error are counted\n",
+        fprintf(stderr,
+                "wp-bench: %s: a warm-up run FAILED (%s); later runs with this error are counted\n",
                 who, what);
 }
 
@@ -1196,8 +1198,8 @@ typedef struct {
     stats_t st[16], cpu[16];
     long rss[16];
     char *skipped;
-    errlog_t err; /* failed timed runs, all points */
-    int runs;     /* timed runs, all points */
+    errlog_t err;                      /* failed timed runs, all points */
+    int runs;                          /* timed runs, all points */
     const char *verdict, *verdict_cpu; /* by wall time, by CPU time */
     double exponent, per_unit_us, exponent_cpu, per_unit_cpu_us;
     bool batch; /* y is the wall time of a batch of x hooks at once */
@@ -1914,7 +1916,7 @@ static void write_json(const char *path) {
         const char *state = target_state(t);
         fprintf(f, ", \"compare\": \"%s\", \"unit\": \"%s\", \"state\": \"%s\", \"met\": %s}%s\n",
                 t->le ? "<=" : ">=", t->unit, state,
-                strcmp(state, "met") == 0       ? "true"
+                strcmp(state, "met") == 0                                       ? "true"
                 : strcmp(state, "NOT met") == 0 || strcmp(state, "FAILED") == 0 ? "false"
                                                                                 : "null",
                 i + 1 < ntargets ? "," : "");
