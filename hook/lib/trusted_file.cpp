@@ -27,7 +27,8 @@ const char *file_type_name(mode_t m) {
 
 } // namespace
 
-Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms) {
+Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms,
+                                    size_t known_size) {
     std::string out;
     char buf[16384];
     timespec start{};
@@ -56,6 +57,8 @@ Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, i
             return make_error(Fault::Usage, std::string(what) + ": larger than the limit of " +
                                                 std::to_string(max) + " bytes");
         out.append(buf, static_cast<size_t>(n));
+        // A regular file whose size fstat gave: all of it read, no read for EOF.
+        if (known_size != 0 && out.size() == known_size) break;
     }
     return out;
 }
@@ -99,7 +102,8 @@ Result<std::optional<std::string>> read_regular(int dirfd, const std::string &pa
         return make_error(size_fault, path + ": " + std::to_string(st.st_size) +
                                           " bytes, larger than the limit of " +
                                           std::to_string(max) + " bytes");
-    auto text = read_fd_bounded(fd.get(), max, path);
+    // Files of procfs and cgroupfs report size 0 and are read to EOF.
+    auto text = read_fd_bounded(fd.get(), max, path, 0, static_cast<size_t>(st.st_size));
     if (!text) {
         Error e = text.take_error();
         if (e.fault == Fault::Usage) e.fault = size_fault; // grew past max while read

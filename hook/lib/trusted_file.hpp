@@ -38,7 +38,10 @@ inline Error node_file_fault(Error e) {
 // Reads all of fd up to `max` bytes; more than `max` is an error naming `what`.
 // A non-blocking fd with nothing to read yet (EAGAIN) is waited for with poll(2)
 // for up to `wait_ms` milliseconds in all (0: no wait, EAGAIN is an error).
-Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms = 0);
+// `known_size` > 0 (a regular file's size from fstat): stop once that many bytes
+// are read, without the read that would return EOF; 0: read until EOF.
+Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms = 0,
+                                    size_t known_size = 0);
 
 // Reads a file relative to dirfd (or an absolute path when dirfd == AT_FDCWD)
 // with O_NOFOLLOW, bounded. Absent -> std::nullopt. Any file type that is not a
