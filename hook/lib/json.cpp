@@ -33,6 +33,16 @@ size_t utf8_len(std::string_view s, size_t i) {
     return 0;
 }
 
+// Bytes that end a run of plain string bytes (printable ASCII that needs no
+// escape): '"', '\\', controls, DEL and non-ASCII. The grammar check and the
+// quoting skip such runs with one table look-up a byte.
+constexpr std::array<bool, 256> kNotPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        t[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+    return t;
+}();
+
 struct TokenerFree {
     void operator()(json_tokener *t) const { json_tokener_free(t); }
 };
@@ -107,20 +117,13 @@ class Grammar {
         }
         return fail("NUL character (\\u0000) in the value of key \"" + where + "\"");
     }
-    // Bytes that end the plain run of a string: '"', '\\', controls, non-ASCII.
-    static constexpr std::array<bool, 256> kStringStop = [] {
-        std::array<bool, 256> t{};
-        for (int c = 0; c < 256; ++c)
-            t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
-        return t;
-    }();
     bool string(bool in_key = false) {
         size_t start = ++i_; // after the opening quote
         const size_t n = s_.size();
         const char *p = s_.data();
         while (i_ < n) {
             // Fast path: skip the plain printable ASCII, one table look-up a byte.
-            while (i_ < n && !kStringStop[static_cast<unsigned char>(p[i_])])
+            while (i_ < n && !kNotPlain[static_cast<unsigned char>(p[i_])])
                 ++i_;
             if (i_ >= n) break;
             unsigned char c = static_cast<unsigned char>(s_[i_]);
@@ -307,6 +310,15 @@ void json_append_quoted(std::string &out, std::string_view s) {
     static const char hex[] = "0123456789abcdef";
     out.push_back('"');
     for (size_t i = 0; i < s.size(); ++i) {
+        // A run of plain bytes is appended at once.
+        size_t run = i;
+        while (run < s.size() && !kNotPlain[static_cast<unsigned char>(s[run])])
+            ++run;
+        if (run != i) {
+            out.append(s.data() + i, run - i);
+            i = run - 1;
+            continue;
+        }
         unsigned char c = static_cast<unsigned char>(s[i]);
         switch (c) {
         case '"':
