@@ -43,13 +43,15 @@ int wp_run(const char *config_path, const char *state, size_t state_len, unsigne
            wp_report **report);
 
 /* What happened: "disabled", "no-partitions", "not-activated", "not-allowed",
- * "applied", "audited", "dry-run", "refused", "ignored-error", "error". */
+ * "applied", "audited", "dry-run", "refused", "ignored-error", "error", "untrusted",
+ * and at poststop "unpinned" (the pin record removed) or "no-record". */
 const char *wp_report_outcome(const wp_report *r);
 /* The error message naming the file, key or value at fault; NULL when none. */
 const char *wp_report_error(const wp_report *r);
 /* The decision record as one JSON object. */
 const char *wp_report_json(const wp_report *r);
-/* A short human-readable explanation, several lines. */
+/* A short human-readable explanation, several lines. The JSON and the text are
+ * rendered once, on the first call of either; a report is not for concurrent use. */
 const char *wp_report_text(const wp_report *r);
 int wp_report_exit_code(const wp_report *r);
 void wp_report_free(wp_report *r);

@@ -5,27 +5,37 @@
 #include <cstring>
 #include <new>
 
+#include "cgroup_write.hpp"
 #include "cpuset.hpp"
-#include "decision.hpp"
 #include "json_writer.hpp"
 #include "pipeline.hpp"
 
 struct wp_report {
     wp::Report r;
+    // Rendered once, on the first wp_report_json() / wp_report_text().
+    mutable std::string json, text;
+    mutable bool rendered = false;
 };
 
 namespace {
 
-void render(wp::Report &r) {
+int exit_code(const wp::Report &r) {
+    return static_cast<int>(r.exit_code);
+}
+
+void render(const wp_report &rep) {
+    if (rep.rendered) return;
+    const wp::Report &r = rep.r;
     wp::JsonWriter j;
     j.begin_object();
     wp::log_record_members(j, r.record);
-    j.member("exit_code", r.exit_code).key("writes").begin_array();
+    j.member("exit_code", exit_code(r)).key("writes").begin_array();
     for (const auto &w : r.writes)
         j.begin_object().member("file", w.file).member("value", w.value).end_object();
-    r.json = j.end_array().end_object().take();
+    rep.json = j.end_array().end_object().take();
 
-    std::string t = "outcome: " + r.outcome + " (exit " + std::to_string(r.exit_code) + ")\n";
+    std::string t = std::string("outcome: ") + wp::outcome_name(r.outcome) + " (exit " +
+                    std::to_string(exit_code(r)) + ")\n";
     for (const auto &f : r.record.fields) {
         if (f.key == "outcome" || f.key == "elapsed_us") continue;
         t += f.key + ": " + f.value + "\n";
@@ -36,7 +46,19 @@ void render(wp::Report &r) {
         for (const auto &w : r.writes)
             t += "  " + w.file + " = " + w.value + "\n";
     }
-    r.text = std::move(t);
+    rep.text = std::move(t);
+    rep.rendered = true;
+}
+
+// One rendered form of the report (rendering on the first call), or `none`.
+const char *rendered(const wp_report *r, std::string wp_report::*form, const char *none) {
+    if (!r) return none;
+    try {
+        render(*r);
+    } catch (...) {
+        return none;
+    }
+    return (r->*form).c_str();
 }
 
 } // namespace
@@ -54,12 +76,8 @@ int wp_run(const char *config_path, const char *state, size_t state_len, unsigne
         opt.log = (flags & WP_FLAG_NO_LOG) == 0;
         std::string_view text = state ? std::string_view(state, state_len) : std::string_view();
         wp::Report r = wp::run_pipeline(opt, text);
-        int code = r.exit_code;
-        if (report) {
-            auto *out = new (std::nothrow) wp_report{std::move(r)};
-            if (out) render(out->r);
-            *report = out;
-        }
+        int code = exit_code(r);
+        if (report) *report = new (std::nothrow) wp_report{std::move(r), {}, {}, false};
         return code;
     } catch (...) {
         return WP_EXIT_ERROR;
@@ -67,19 +85,19 @@ int wp_run(const char *config_path, const char *state, size_t state_len, unsigne
 }
 
 const char *wp_report_outcome(const wp_report *r) {
-    return r ? r->r.outcome.c_str() : "error";
+    return r ? wp::outcome_name(r->r.outcome) : wp::outcome_name(wp::Outcome::Error);
 }
 const char *wp_report_error(const wp_report *r) {
     return r && !r->r.error.empty() ? r->r.error.c_str() : nullptr;
 }
 const char *wp_report_json(const wp_report *r) {
-    return r ? r->r.json.c_str() : "{}";
+    return rendered(r, &wp_report::json, "{}");
 }
 const char *wp_report_text(const wp_report *r) {
-    return r ? r->r.text.c_str() : "";
+    return rendered(r, &wp_report::text, "");
 }
 int wp_report_exit_code(const wp_report *r) {
-    return r ? r->r.exit_code : WP_EXIT_ERROR;
+    return r ? exit_code(r->r) : WP_EXIT_ERROR;
 }
 void wp_report_free(wp_report *r) {
     delete r;

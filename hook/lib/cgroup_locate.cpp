@@ -11,27 +11,6 @@ namespace {
 
 inline constexpr size_t kMaxProcCgroupLines = 256;
 
-bool has_token(std::string_view list, std::string_view token) {
-    while (!list.empty()) {
-        size_t comma = list.find(',');
-        std::string_view t = list.substr(0, comma);
-        if (t == token) return true;
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return false;
-}
-
-bool is_real_dir(const std::string &path) {
-    struct stat st;
-    return ::fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool exists_nofollow(const std::string &path) {
-    struct stat st;
-    return ::fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 std::string strip_slashes(std::string_view p) {
     while (!p.empty() && p.front() == '/')
         p.remove_prefix(1);
@@ -49,11 +28,6 @@ std::string strip_subgroup(const std::string &path, const std::string &subgroup)
     std::string parent = path.substr(0, slash);
     if (parent.size() > 6 && parent.compare(parent.size() - 6, 6, ".scope") == 0) return parent;
     return path;
-}
-
-// Where the unified hierarchy is: cgroupRoot itself (pure v2) or cgroupRoot/unified (hybrid).
-std::string unified_prefix(const std::string &root) {
-    return exists_nofollow(root + "/cgroup.controllers") ? "" : "unified/";
 }
 
 Result<std::string> systemd_scope_path(std::string_view spec) {
@@ -90,23 +64,6 @@ Result<std::string> systemd_scope_path(std::string_view spec) {
 
 } // namespace
 
-Result<CpuSet> online_cpus(const std::string &root) {
-    std::string path;
-    if (exists_nofollow(root + "/cgroup.controllers"))
-        path = root + "/cpuset.cpus.effective";
-    else if (is_real_dir(root + "/cpuset"))
-        path = root + "/cpuset/cpuset.cpus";
-    else
-        path = root + "/unified/cpuset.cpus.effective";
-    auto text = read_file_nofollow(AT_FDCWD, path, kMaxSmallFileBytes);
-    if (!text) return text.take_error();
-    if (!*text)
-        return make_error(Fault::Input, path + ": does not exist; cannot tell the online CPUs");
-    auto cs = CpuSet::parse(**text);
-    if (!cs) return make_error(Fault::Input, path + ": " + cs.error().message);
-    return *cs;
-}
-
 Result<std::vector<ProcCgroupLine>> parse_proc_cgroup(std::string_view text,
                                                       std::string_view what) {
     std::vector<ProcCgroupLine> out;
@@ -138,7 +95,7 @@ Result<std::vector<ProcCgroupLine>> parse_proc_cgroup(std::string_view text,
             while (!both_v2 && !rest.empty()) {
                 size_t comma = rest.find(',');
                 std::string_view t = rest.substr(0, comma);
-                if (!t.empty() && has_token(prev.controllers, t))
+                if (!t.empty() && lists_controller(prev.controllers, t))
                     return bad("controller \"" + std::string(t) +
                                "\" is listed twice; ambiguous, refusing the file");
                 rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
@@ -215,11 +172,15 @@ Result<CgroupTarget> locate_cgroup(const LocateInput &in) {
             // A controller lives in the directory of the line that names it, whatever
             // else that line names (co-mounted "cpuset,cpu,cpuacct").
             if (l.hierarchy == "0" && l.controllers.empty()) v2 = &l;
-            if (has_token(l.controllers, "cpuset")) cpuset = &l;
-            if (has_token(l.controllers, "cpu")) cpu = &l;
+            if (lists_controller(l.controllers, "cpuset")) cpuset = &l;
+            if (lists_controller(l.controllers, "cpu")) cpu = &l;
         }
-        std::string uprefix;
-        bool uprefix_known = false;
+        std::optional<CgroupLayout> detected;
+        auto layout = [&]() -> const CgroupLayout & {
+            if (in.layout) return *in.layout;
+            if (!detected) detected = detect_cgroup_layout(in.cgroup_root);
+            return *detected;
+        };
         auto resolve = [&](const ProcCgroupLine *l, const char *controller,
                            ControllerDir &out) -> Status {
             std::string path;
@@ -228,12 +189,8 @@ Result<CgroupTarget> locate_cgroup(const LocateInput &in) {
                 out.rel = l->controllers + "/" + path;
                 out.v2 = false;
             } else if (v2 != nullptr) {
-                if (!uprefix_known) {
-                    uprefix = unified_prefix(in.cgroup_root);
-                    uprefix_known = true;
-                }
                 path = strip_subgroup(strip_slashes(v2->path), in.systemd_subgroup);
-                out.rel = uprefix + path;
+                out.rel = layout().unified_prefix() + path;
                 out.v2 = true;
             } else {
                 return make_error(Fault::Input, proc_path + ": no line for the " + controller +
@@ -274,23 +231,9 @@ Result<CgroupTarget> locate_cgroup(const LocateInput &in) {
     }
     auto st = check_cgroup_path(path, "linux.cgroupsPath");
     if (!st) return st.take_error();
-    const std::string &root = in.cgroup_root;
-    if (exists_nofollow(root + "/cgroup.controllers")) {
-        t.cpuset = {path, true};
-        t.cpu = {path, true};
-    } else {
-        if (is_real_dir(root + "/cpuset"))
-            t.cpuset = {"cpuset/" + path, false};
-        else
-            t.cpuset = {"unified/" + path, true};
-        t.cpu = {"unified/" + path, true};
-        for (const char *dir : {"cpu,cpuacct", "cpuacct,cpu", "cpu"}) {
-            if (is_real_dir(root + "/" + dir)) {
-                t.cpu = {std::string(dir) + "/" + path, false};
-                break;
-            }
-        }
-    }
+    CgroupLayout layout = in.layout ? *in.layout : detect_cgroup_layout(in.cgroup_root);
+    t.cpuset = layout.dir_for("cpuset", path);
+    t.cpu = layout.dir_for("cpu", path);
     t.source = "linux.cgroupsPath";
     return t;
 }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cgroup_layout.hpp"
 #include "cpuset.hpp"
 #include "result.hpp"
 #include "state.hpp"
@@ -23,12 +24,6 @@ struct ProcCgroupLine {
 
 Result<std::vector<ProcCgroupLine>> parse_proc_cgroup(std::string_view text, std::string_view what);
 
-// A controller's cgroup directory, relative to cgroupRoot (no leading '/').
-struct ControllerDir {
-    std::string rel; // e.g. "cpuset/kubepods/pod1/crio-abc" or "unified/x.slice/y.scope"
-    bool v2 = false; // in the unified hierarchy (cpu.weight / cpu.max / cpuset.cpus.effective)
-};
-
 struct CgroupTarget {
     ControllerDir cpuset;
     ControllerDir cpu;
@@ -37,6 +32,8 @@ struct CgroupTarget {
 
 struct LocateInput {
     std::string cgroup_root;
+    // The layout of cgroup_root; detected here when not given.
+    std::optional<CgroupLayout> layout;
     std::string proc_root;
     int pid = 0;
     std::string cgroups_path; // linux.cgroupsPath ("" when unknown)
@@ -49,11 +46,6 @@ struct LocateInput {
 // Resolves both controller directories. Every path is checked lexically here
 // (no "..", not the root cgroup); the open in cgroup_write checks symlinks.
 Result<CgroupTarget> locate_cgroup(const LocateInput &in);
-
-// The online CPUs: the root cpuset cgroup's CPUs (v1 <root>/cpuset/cpuset.cpus, v2
-// <root>/cpuset.cpus.effective, hybrid <root>/unified/...), so that fake trees
-// behave like real ones.
-Result<CpuSet> online_cpus(const std::string &cgroup_root);
 
 // "a-b-c.slice" -> "a.slice/a-b.slice/a-b-c.slice"; "-.slice" -> "".
 Result<std::string> expand_systemd_slice(std::string_view slice);

@@ -1,6 +1,7 @@
 #include "cgroup_write.hpp"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -76,11 +77,24 @@ bool on_cgroup_fs(int fd) {
 
 } // namespace
 
+uint64_t shares_to_weight(uint64_t shares, SharesToWeight formula) {
+    if (shares == 0) return 0;
+    if (formula == SharesToWeight::Linear) {
+        if (shares < 2) shares = 2;
+        if (shares > 262144) shares = 262144;
+        return 1 + ((shares - 2) * 9999) / 262142;
+    }
+    if (shares <= 2) return 1;
+    if (shares >= 262144) return 10000;
+    double l = std::log2(static_cast<double>(shares));
+    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+    return static_cast<uint64_t>(std::ceil(std::pow(10, exponent)));
+}
+
 Result<UniqueFd> open_confined_dir(const std::string &root, const std::string &rel) {
     UniqueFd cur(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!cur.valid())
-        return make_error(Fault::System,
-                          "cgroupRoot " + root + ": cannot open: " + std::strerror(errno));
+        return make_errno_error(Fault::System, errno, "cgroupRoot " + root + ": cannot open");
     std::string done = root;
     // Once the walk is on a cgroup filesystem (a real cgroup root), every directory
     // below must be too: a tmpfs or bind mount over a cgroup is not a cgroup.
@@ -106,7 +120,7 @@ Result<UniqueFd> open_confined_dir(const std::string &root, const std::string &r
                                   done + (link ? ": is a symlink; refusing to follow it"
                                                : ": is not a directory"));
             }
-            return make_error(Fault::System, done + ": cannot open: " + std::strerror(e));
+            return make_errno_error(Fault::System, e, done + ": cannot open");
         }
         cur.reset(fd);
         bool cg = on_cgroup_fs(fd);
@@ -187,25 +201,23 @@ Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarge
     for (auto &p : pending) {
         std::string full = cgroup_root + "/" + p.shown();
         auto prev = read_file_nofollow(dir_fd(p.dir), p.name, kMaxSmallFileBytes);
-        if (!prev)
-            return make_error(prev.error().fault,
-                              cgroup_root + "/" + p.dir->rel + "/" + prev.error().message);
+        if (!prev) return wrap(prev.take_error(), cgroup_root + "/" + p.dir->rel);
         if (!*prev) return make_error(Fault::Input, full + ": does not exist");
         p.previous = trim(std::move(**prev));
         int fd =
             ::openat(dir_fd(p.dir), p.name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
             int e = errno;
-            return make_error(e == ENOENT ? Fault::Input : Fault::System,
-                              full + ": cannot open for writing: " +
-                                  (e == ELOOP ? "is a symlink" : std::strerror(e)));
+            if (e == ELOOP) return make_error(Fault::Input, full + ": is a symlink");
+            return make_errno_error(e == ENOENT ? Fault::Input : Fault::System, e,
+                                    full + ": cannot open for writing");
         }
         p.fd.reset(fd);
         // Never through a hard link (a fake tree's file linked to one outside it), and
         // on a real cgroup root never a file that is not the kernel's.
         struct stat st;
         if (::fstat(fd, &st) != 0)
-            return make_error(Fault::System, full + ": cannot stat: " + std::strerror(errno));
+            return make_errno_error(Fault::System, errno, full + ": cannot stat");
         if (st.st_nlink > 1)
             return make_error(Fault::Input, full + ": has " + std::to_string(st.st_nlink) +
                                                 " hard links; refusing to write through it");
@@ -223,8 +235,11 @@ Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarge
     // 4. Write, restoring everything on the first failure.
     auto failed = [&](const Pending &p, int e) {
         std::string note = restore(pending);
-        return make_error(Fault::System, cgroup_root + "/" + p.shown() + ": writing \"" + p.value +
-                                             "\" failed: " + std::strerror(e) + note);
+        Error err = make_errno_error(Fault::System, e,
+                                     cgroup_root + "/" + p.shown() + ": writing \"" + p.value +
+                                         "\" failed");
+        err.message += note;
+        return err;
     };
     Pending *deferred = nullptr;
     for (auto &p : pending) {
@@ -249,7 +264,9 @@ Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarge
         auto text = read_file_nofollow(cpuset_dir->get(), eff, kMaxSmallFileBytes);
         if (!text) {
             std::string note = restore(pending);
-            return make_error(Fault::System, text.error().message + note);
+            Error e = wrap(text.take_error(), cgroup_root + "/" + target.cpuset.rel);
+            e.message += note;
+            return e;
         }
         if (*text) {
             auto got = CpuSet::parse(**text);

@@ -1,6 +1,7 @@
 // Writes a Plan into a container's cgroup, confined under cgroupRoot.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ namespace wp {
 // Opens <root>/<rel> as a directory, one component at a time with
 // openat(O_NOFOLLOW|O_DIRECTORY): a symlink anywhere below root is refused.
 Result<UniqueFd> open_confined_dir(const std::string &root, const std::string &rel);
+
+// cgroup v2 cpu.weight from cgroup v1 cpu.shares (node config "sharesToWeight").
+uint64_t shares_to_weight(uint64_t shares, SharesToWeight formula);
 
 struct Write {
     std::string file;  // path relative to cgroupRoot, for logs and tests

@@ -142,10 +142,10 @@ Result<NodeConfig> parse_config(std::string_view text, std::string_view path) {
 
 Result<std::optional<NodeConfig>> load_config(const std::string &path) {
     auto text = read_trusted_file(path, kMaxConfigBytes);
-    if (!text) return text.take_error();
+    if (!text) return node_file_fault(text.take_error());
     if (!*text) return std::optional<NodeConfig>{};
     auto c = parse_config(**text, path);
-    if (!c) return c.take_error();
+    if (!c) return node_file_fault(c.take_error());
     return std::optional<NodeConfig>(std::move(*c));
 }
 

@@ -1,7 +1,6 @@
 #include "decision.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "json.hpp"
 #include "overrides.hpp"
@@ -20,20 +19,6 @@ Result<const Partition *> find_activated(const PartitionFile &parts, const Annot
         found = &p;
     }
     return found;
-}
-
-uint64_t shares_to_weight(uint64_t shares, SharesToWeight formula) {
-    if (shares == 0) return 0;
-    if (formula == SharesToWeight::Linear) {
-        if (shares < 2) shares = 2;
-        if (shares > 262144) shares = 262144;
-        return 1 + ((shares - 2) * 9999) / 262142;
-    }
-    if (shares <= 2) return 1;
-    if (shares >= 262144) return 10000;
-    double l = std::log2(static_cast<double>(shares));
-    double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-    return static_cast<uint64_t>(std::ceil(std::pow(10, exponent)));
 }
 
 namespace {

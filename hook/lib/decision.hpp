@@ -62,7 +62,4 @@ Result<Decision> decide_for(const Partition &partition, const Annotations &ann,
 Result<Decision> decide(const PartitionFile &parts, const Annotations &ann,
                         const std::function<Result<CpuSet>()> &online_cpus);
 
-// cgroup v2 cpu.weight from cgroup v1 cpu.shares.
-uint64_t shares_to_weight(uint64_t shares, SharesToWeight formula);
-
 } // namespace wp

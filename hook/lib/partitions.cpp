@@ -261,10 +261,10 @@ Result<PartitionFile> parse_partitions(std::string_view text, std::string_view p
 
 Result<std::optional<PartitionFile>> load_partitions(const std::string &path) {
     auto text = read_trusted_file(path, kMaxConfigBytes);
-    if (!text) return text.take_error();
+    if (!text) return node_file_fault(text.take_error());
     if (!*text) return std::optional<PartitionFile>{};
     auto f = parse_partitions(**text, path);
-    if (!f) return f.take_error();
+    if (!f) return node_file_fault(f.take_error());
     return std::optional<PartitionFile>(std::move(*f));
 }
 

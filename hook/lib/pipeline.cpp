@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "cgroup_layout.hpp"
 #include "cgroup_locate.hpp"
 #include "decision.hpp"
 #include "partitions.hpp"
@@ -44,9 +45,15 @@ class Run {
     // Step 8: the pin record of an applied pin.
     Status write_pin_record(const ApplyResult &applied);
     // Ends the run: fills the record and emits it.
-    Report &finish(int exit_code, const char *outcome, LogLevel level, std::string message);
-    // An error for a container that activates a partition: failurePolicy decides.
-    Report &policy_error(const Error &e);
+    Report &finish(ExitCode exit_code, Outcome outcome, LogLevel level, std::string message);
+    Report &done(Outcome outcome, LogLevel level, std::string message) {
+        return finish(ExitCode::Ok, outcome, level, std::move(message));
+    }
+    // Ends the run on an error: the fault table (outcome.hpp) gives the exit code
+    // and the outcome, whichever step met it. `what` names the step's input.
+    Report &fail(const Error &e, Meant meant, const char *what = nullptr);
+    // Whether the container means a partition, from the annotations known so far.
+    Meant meant() const;
     void field(const char *k, std::string v) {
         if (!v.empty()) rep_.record.fields.push_back(LogField{k, std::move(v), false});
     }
@@ -59,6 +66,12 @@ class Run {
         if (!log_target_)
             log_target_ = resolve_log_target(have_cfg_ ? cfg_.log_target : LogTarget::Auto);
         return *log_target_;
+    }
+
+    // The node's cgroup layout, detected once per run (before the sandbox).
+    const CgroupLayout &layout() {
+        if (!layout_) layout_ = detect_cgroup_layout(cfg_.cgroup_root);
+        return *layout_;
     }
 
     const RunOptions &opt_;
@@ -79,15 +92,16 @@ class Run {
     std::string unit_;       // the systemd unit of the target, "" when none
     std::string systemd_;    // "set" or why the unit's properties were not set
     std::string pin_record_; // the record written
+    std::optional<CgroupLayout> layout_;
 };
 
-Report &Run::finish(int exit_code, const char *outcome, LogLevel level, std::string message) {
+Report &Run::finish(ExitCode exit_code, Outcome outcome, LogLevel level, std::string message) {
     rep_.exit_code = exit_code;
     rep_.outcome = outcome;
     auto &r = rep_.record;
     r.level = level;
     r.message = std::move(message);
-    field("outcome", outcome);
+    field("outcome", outcome_name(outcome));
     field("container_id", st_.id);
     field("pod_namespace", dec_.pod_namespace);
     field("pod_name", dec_.pod_name);
@@ -122,53 +136,54 @@ Report &Run::finish(int exit_code, const char *outcome, LogLevel level, std::str
     return rep_;
 }
 
-Report &Run::policy_error(const Error &e) {
+Meant Run::meant() const {
+    if (part_ != nullptr || mentions_partition(st_.annotations)) return Meant::Yes;
+    return Meant::No;
+}
+
+Report &Run::fail(const Error &e, Meant m, const char *what) {
     rep_.error = e.message;
-    if (cfg_.mode == Mode::Audit)
-        return finish(0, "ignored-error", LogLevel::Error, "audit: would refuse: " + e.message);
-    if (cfg_.failure_policy == FailurePolicy::Fail)
-        return finish(1, "refused", LogLevel::Error, "refused: " + e.message);
-    return finish(0, "ignored-error", LogLevel::Error,
-                  "error ignored (failurePolicy ignore): " + e.message);
+    Disposition d = dispose(e.fault, m, have_cfg_ ? &cfg_ : nullptr);
+    std::string msg = e.message;
+    switch (d.outcome) {
+    case Outcome::Refused:
+        msg = "refused: " + msg;
+        break;
+    case Outcome::IgnoredError:
+        msg = (cfg_.mode == Mode::Audit ? "audit: would refuse: "
+                                        : "error ignored (failurePolicy ignore): ") +
+              msg;
+        break;
+    case Outcome::Untrusted:
+        msg = std::string(what ? what : "input") + " refused: " + msg;
+        break;
+    default:
+        if (what) msg = std::string(what) + ": " + msg;
+        break;
+    }
+    return finish(d.exit_code, d.outcome, LogLevel::Error, std::move(msg));
 }
 
 Report Run::go(std::string_view state_text) {
     // 1. The OCI state.
     auto st = parse_state(state_text);
-    if (!st) {
-        rep_.error = st.error().message;
-        return finish(2, "error", LogLevel::Error, rep_.error);
-    }
+    if (!st) return fail(st.error(), Meant::Maybe);
     st_ = std::move(*st);
     if (st_.status == "stopped") return poststop();
 
     // 2. Node config and merged partition file, both trusted files.
     auto cfg = load_config(opt_.config_path);
-    if (!cfg) {
-        rep_.error = cfg.error().message;
-        if (cfg.error().fault == Fault::Untrusted)
-            return finish(0, "untrusted", LogLevel::Error, "node config refused: " + rep_.error);
-        bool meant = mentions_partition(st_.annotations);
-        return finish(meant ? 2 : 0, "error", LogLevel::Error, "node config: " + rep_.error);
-    }
-    if (!*cfg) return finish(0, "disabled", LogLevel::Debug, "no node config: hook disabled");
+    if (!cfg) return fail(cfg.error(), meant(), "node config");
+    if (!*cfg) return done(Outcome::Disabled, LogLevel::Debug, "no node config: hook disabled");
     cfg_ = std::move(**cfg);
     have_cfg_ = true;
     if (!cfg_.enabled)
-        return finish(0, "disabled", LogLevel::Debug, "hook disabled in node config");
+        return done(Outcome::Disabled, LogLevel::Debug, "hook disabled in node config");
 
     auto parts = load_partitions(cfg_.partitions_file);
-    if (!parts) {
-        if (parts.error().fault == Fault::Untrusted) {
-            rep_.error = parts.error().message;
-            return finish(0, "untrusted", LogLevel::Error, "partition file refused: " + rep_.error);
-        }
-        if (mentions_partition(st_.annotations)) return policy_error(parts.error());
-        rep_.error = parts.error().message;
-        return finish(0, "error", LogLevel::Error, "partition file: " + rep_.error);
-    }
+    if (!parts) return fail(parts.error(), meant(), "partition file");
     if (!*parts)
-        return finish(0, "no-partitions", LogLevel::Debug, "no partition file: nothing to do");
+        return done(Outcome::NoPartitions, LogLevel::Debug, "no partition file: nothing to do");
     const PartitionFile &pf = **parts;
 
     // 3. Annotations: the state's, or the bundle's config.json when the state has none.
@@ -185,8 +200,9 @@ Report Run::go(std::string_view state_text) {
     // The seccomp filter goes in before anything pod-influenced is read beyond the
     // state itself: here when the bundle's config.json must be parsed, else once a
     // partition is activated, so that unpartitioned containers never pay for it.
-    // What the pin needs after it (the record directory, the connection to
-    // systemd) is opened just before it, with the sandbox or without.
+    // The cgroup layout is read (a directory listing) before it, once. What the
+    // pin needs after it (the record directory, the connection to systemd) is
+    // opened just before it, with the sandbox or without.
     bool confined = false;
     auto confine = [&]() -> Status {
         if (confined) return ok_status();
@@ -194,6 +210,7 @@ Report Run::go(std::string_view state_text) {
         if (auto s = prepare_pin_resources(!opt_.dry_run && cfg_.mode == Mode::Enforce); !s)
             return s;
         if (!opt_.sandbox) return ok_status();
+        layout();
         SandboxGrants grants;
         if (pin_dir_) grants.pin_dir_fd = pin_dir_->fd();
         grants.systemd_fd = bus_.fd();
@@ -201,40 +218,40 @@ Report Run::go(std::string_view state_text) {
     };
     const Annotations *ann = &st_.annotations;
     if (!st_.has_annotations) {
+        // Whatever fails here, the hook cannot tell whether the container means a
+        // partition: the fault table decides as for an activating container.
         auto s = confine();
         if (s) s = load_bundle();
-        if (!s) {
-            rep_.error = s.error().message;
-            return finish(2, "error", LogLevel::Error, rep_.error);
-        }
+        if (!s) return fail(s.error(), Meant::Maybe);
         static const Annotations kNone;
         ann = bundle && bundle->has_annotations ? &bundle->annotations : &kNone;
     }
 
     // 4. The activated partition.
     auto act = find_activated(pf, *ann);
-    if (!act) return policy_error(act.error());
+    if (!act) return fail(act.error(), Meant::Yes);
     if (*act == nullptr)
-        return finish(0, "not-activated", LogLevel::Debug, "no partition activated");
+        return done(Outcome::NotActivated, LogLevel::Debug, "no partition activated");
     part_ = *act;
     ann_ = ann;
 
-    if (auto s = confine(); !s) return policy_error(s.error());
+    if (auto s = confine(); !s) return fail(s.error(), Meant::Yes);
 
     // 5. Namespace and per-container override.
-    auto dec = decide_for(*part_, *ann, [&] { return online_cpus(cfg_.cgroup_root); });
-    if (!dec) return policy_error(dec.error());
+    auto dec = decide_for(*part_, *ann, [&] { return online_cpus(layout()); });
+    if (!dec) return fail(dec.error(), Meant::Yes);
     dec_ = std::move(*dec);
     if (dec_.verdict == Verdict::NotAllowed)
-        return finish(0, "not-allowed", LogLevel::Warning,
-                      "not pinned: " + (dec_.notes.empty() ? std::string() : dec_.notes.front()));
+        return done(Outcome::NotAllowed, LogLevel::Warning,
+                    "not pinned: " + (dec_.notes.empty() ? std::string() : dec_.notes.front()));
     plan_ = dec_.plan;
     if (dec_.left_as_is)
-        return finish(0, "applied", LogLevel::Info, "nothing written: " + dec_.notes.front());
+        return done(Outcome::Applied, LogLevel::Info, "nothing written: " + dec_.notes.front());
 
     // 6. The container's cgroup.
     LocateInput li;
     li.cgroup_root = cfg_.cgroup_root;
+    li.layout = layout();
     li.proc_root = cfg_.proc_root;
     li.pid = st_.pid;
     if (auto sub = find_annotation(*ann, "run.oci.systemd.subgroup")) li.systemd_subgroup = *sub;
@@ -244,7 +261,7 @@ Report Run::go(std::string_view state_text) {
         return bundle ? bundle->cgroups_path : std::string();
     };
     auto target = locate_cgroup(li);
-    if (!target) return policy_error(target.error());
+    if (!target) return fail(target.error(), Meant::Yes);
     target_ = *target;
 
     // 7. Write (or, in audit mode and dry runs, only say what would be written):
@@ -255,7 +272,7 @@ Report Run::go(std::string_view state_text) {
     auto applied = apply_plan(
         cfg_.cgroup_root, *target, plan_, cfg_.shares_to_weight, dry,
         [this](const std::vector<Write> &previous) { return set_unit_properties(previous); });
-    if (!applied) return policy_error(applied.error());
+    if (!applied) return fail(applied.error(), Meant::Yes);
     rep_.writes = applied->writes;
     std::string what;
     for (const auto &w : rep_.writes)
@@ -263,14 +280,14 @@ Report Run::go(std::string_view state_text) {
     if (what.empty()) what = "nothing to write";
 
     // 8. One record.
-    if (opt_.dry_run) return finish(0, "dry-run", LogLevel::Info, "would write: " + what);
+    if (opt_.dry_run) return done(Outcome::DryRun, LogLevel::Info, "would write: " + what);
     if (cfg_.mode == Mode::Audit)
-        return finish(0, "audited", LogLevel::Info, "audit: would write: " + what);
+        return done(Outcome::Audited, LogLevel::Info, "audit: would write: " + what);
     if (applied->verified) effective_ = applied->effective_cpuset;
 
     // 8. The pin record, and one log record.
-    if (auto s = write_pin_record(*applied); !s) return policy_error(s.error());
-    return finish(0, "applied", LogLevel::Info, "pinned: " + what);
+    if (auto s = write_pin_record(*applied); !s) return fail(s.error(), Meant::Yes);
+    return done(Outcome::Applied, LogLevel::Info, "pinned: " + what);
 }
 
 Report &Run::poststop() {
@@ -284,17 +301,18 @@ Report &Run::poststop() {
     }
     if (auto s = check_container_id(st_.id); !s) {
         rep_.error = s.error().message;
-        return finish(2, "error", LogLevel::Error, "poststop: " + rep_.error);
+        return finish(ExitCode::Error, Outcome::Error, LogLevel::Error, "poststop: " + rep_.error);
     }
     auto d = PinDir::open(dir, false);
     Result<bool> removed = d ? d->remove(st_.id) : Result<bool>(d.take_error());
     if (!removed) {
         rep_.error = removed.error().message;
-        return finish(0, "error", LogLevel::Error, "poststop: pin record: " + rep_.error);
+        return finish(ExitCode::Ok, Outcome::Error, LogLevel::Error,
+                      "poststop: pin record: " + rep_.error);
     }
-    if (!*removed) return finish(0, "no-record", LogLevel::Debug, "poststop: no pin record");
+    if (!*removed) return done(Outcome::NoRecord, LogLevel::Debug, "poststop: no pin record");
     pin_record_ = dir + "/" + st_.id + ".json";
-    return finish(0, "unpinned", LogLevel::Info, "poststop: pin record removed");
+    return done(Outcome::Unpinned, LogLevel::Info, "poststop: pin record removed");
 }
 
 Status Run::prepare_pin_resources(bool writes) {

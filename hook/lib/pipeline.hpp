@@ -8,6 +8,7 @@
 #include "cgroup_write.hpp"
 #include "config.hpp"
 #include "log.hpp"
+#include "outcome.hpp"
 
 namespace wp {
 
@@ -19,12 +20,11 @@ struct RunOptions {
 };
 
 struct Report {
-    int exit_code = 0;
-    std::string outcome;
+    ExitCode exit_code = ExitCode::Ok;
+    Outcome outcome = Outcome::Error;
     std::string error; // "" when none
     LogRecord record;
     std::vector<Write> writes;
-    std::string json, text; // rendered on demand by the C API
 };
 
 Report run_pipeline(const RunOptions &opt, std::string_view state_text);

@@ -45,7 +45,7 @@ struct FilterCtx {
 
 Error sandbox_error(const std::string &what, int rc) {
     // libseccomp returns -errno.
-    return make_error(Fault::System, "seccomp sandbox: " + what + ": " + std::strerror(-rc));
+    return make_errno_error(Fault::System, -rc, "seccomp sandbox: " + what);
 }
 
 // Adds one rule. A syscall this architecture does not have (e.g. `access` on

@@ -116,16 +116,11 @@ Result<std::optional<BundleConfig>> load_bundle_config(const std::string &bundle
     UniqueFd dir(::open(bundle.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir.valid()) {
         if (errno == ENOENT) return std::optional<BundleConfig>{};
-        return make_error(Fault::Input,
-                          "bundle " + bundle + ": cannot open: " + std::strerror(errno));
+        return make_errno_error(Fault::Input, errno, "bundle " + bundle + ": cannot open");
     }
     std::string what = bundle + "/config.json";
     auto text = read_file_nofollow(dir.get(), "config.json", kMaxBundleConfigBytes);
-    if (!text) {
-        Error e = text.take_error();
-        e.message = bundle + "/" + e.message;
-        return e;
-    }
+    if (!text) return wrap(text.take_error(), "bundle " + bundle);
     if (!*text) return std::optional<BundleConfig>{};
     auto bc = parse_bundle_config(**text, what);
     if (!bc) return bc.take_error();

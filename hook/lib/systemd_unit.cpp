@@ -1,5 +1,7 @@
 #include "systemd_unit.hpp"
 
+#include "cgroup_write.hpp"
+
 #include <ctime>
 
 #include <dbus/dbus.h>

@@ -15,10 +15,6 @@ namespace wp {
 
 namespace {
 
-std::string errno_text(int e) {
-    return std::strerror(e);
-}
-
 const char *file_type_name(mode_t m) {
     if (S_ISDIR(m)) return "a directory";
     if (S_ISFIFO(m)) return "a FIFO";
@@ -31,7 +27,8 @@ const char *file_type_name(mode_t m) {
 
 } // namespace
 
-Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms) {
+Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms,
+                                    size_t known_size) {
     std::string out;
     char buf[16384];
     timespec start{};
@@ -53,14 +50,15 @@ Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, i
                 ::poll(&p, 1, static_cast<int>(wait_ms - spent));
                 continue;
             }
-            return make_error(Fault::System,
-                              std::string(what) + ": read failed: " + errno_text(errno));
+            return make_errno_error(Fault::System, errno, std::string(what) + ": read failed");
         }
         if (n == 0) break;
         if (out.size() + static_cast<size_t>(n) > max)
             return make_error(Fault::Usage, std::string(what) + ": larger than the limit of " +
                                                 std::to_string(max) + " bytes");
         out.append(buf, static_cast<size_t>(n));
+        // A regular file whose size fstat gave: all of it read, no read for EOF.
+        if (known_size != 0 && out.size() == known_size) break;
     }
     return out;
 }
@@ -84,10 +82,10 @@ Result<std::optional<std::string>> read_regular(int dirfd, const std::string &pa
             !S_ISREG(st.st_mode)) // a socket (ENXIO), a device without a driver, ...
             return make_error(type_fault,
                               path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
-        return make_error(Fault::System, path + ": cannot open: " + errno_text(e));
+        return make_errno_error(Fault::System, e, path + ": cannot open");
     }
     if (::fstat(fd.get(), &st) != 0)
-        return make_error(Fault::System, path + ": cannot stat: " + errno_text(errno));
+        return make_errno_error(Fault::System, errno, path + ": cannot stat");
     if (!S_ISREG(st.st_mode))
         return make_error(type_fault,
                           path + ": is " + file_type_name(st.st_mode) + ", not a regular file");
@@ -104,7 +102,8 @@ Result<std::optional<std::string>> read_regular(int dirfd, const std::string &pa
         return make_error(size_fault, path + ": " + std::to_string(st.st_size) +
                                           " bytes, larger than the limit of " +
                                           std::to_string(max) + " bytes");
-    auto text = read_fd_bounded(fd.get(), max, path);
+    // Files of procfs and cgroupfs report size 0 and are read to EOF.
+    auto text = read_fd_bounded(fd.get(), max, path, 0, static_cast<size_t>(st.st_size));
     if (!text) {
         Error e = text.take_error();
         if (e.fault == Fault::Usage) e.fault = size_fault; // grew past max while read

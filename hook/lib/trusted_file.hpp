@@ -28,10 +28,20 @@ struct TrustPolicy {
 Result<std::optional<std::string>> read_trusted_file(const std::string &path, size_t max,
                                                      const TrustPolicy &policy = {});
 
+// A node file (node config, merged partition file) that is malformed or too large
+// is a Fault::Config for the hook; the parsers, shared with wpctl, say Fault::Usage.
+inline Error node_file_fault(Error e) {
+    if (e.fault == Fault::Usage) e.fault = Fault::Config;
+    return e;
+}
+
 // Reads all of fd up to `max` bytes; more than `max` is an error naming `what`.
 // A non-blocking fd with nothing to read yet (EAGAIN) is waited for with poll(2)
 // for up to `wait_ms` milliseconds in all (0: no wait, EAGAIN is an error).
-Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms = 0);
+// `known_size` > 0 (a regular file's size from fstat): stop once that many bytes
+// are read, without the read that would return EOF; 0: read until EOF.
+Result<std::string> read_fd_bounded(int fd, size_t max, std::string_view what, int wait_ms = 0,
+                                    size_t known_size = 0);
 
 // Reads a file relative to dirfd (or an absolute path when dirfd == AT_FDCWD)
 // with O_NOFOLLOW, bounded. Absent -> std::nullopt. Any file type that is not a

@@ -20,6 +20,7 @@
 
 #include <libcgroup.h>
 
+#include "cgroup_layout.hpp"
 #include "cli.hpp"
 #include "config.hpp"
 #include "cpuset.hpp"
@@ -47,31 +48,15 @@ struct Hierarchy {
     }
 };
 
-bool exists_at(int dirfd, const char *name, bool want_dir) {
-    struct stat st {};
-    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
-    return want_dir ? S_ISDIR(st.st_mode) : true;
-}
-
-// Where the cpuset controller is under cgroupRoot: the cgroup layout detection
-// of `wpctl status`, kept in this one function.
-wp::Result<Hierarchy> find_cpuset_hierarchy(const std::string &root) {
-    wp::UniqueFd rfd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!rfd.valid()) return wp::make_error(wp::Fault::Usage, root + ": " + std::strerror(errno));
-    if (exists_at(rfd.get(), "cgroup.controllers", false)) return Hierarchy{"", true};
-    // v1: a directory whose comma-separated name includes "cpuset".
-    if (auto names = wp::list_dir(rfd.get(), root)) {
-        for (const auto &e : *names) {
-            if (("," + e.name + ",").find(",cpuset,") != std::string::npos &&
-                exists_at(rfd.get(), e.name.c_str(), true))
-                return Hierarchy{e.name, false};
-        }
-    }
-    if (exists_at(rfd.get(), "unified/cgroup.controllers", false))
-        return Hierarchy{"unified", true};
+// Where the cpuset controller is under cgroupRoot: the library's layout detection,
+// the same as the hook's.
+wp::Result<Hierarchy> find_cpuset_hierarchy(const wp::CgroupLayout &l) {
+    if (l.pure_v2()) return Hierarchy{"", true};
+    if (auto h = l.v1_hierarchy("cpuset")) return Hierarchy{*h, false};
+    if (l.unified) return Hierarchy{*l.unified, true};
     return wp::make_error(wp::Fault::Usage,
-                          root + ": no cpuset hierarchy (neither cgroup.controllers nor a v1 "
-                                 "cpuset directory)");
+                          l.root + ": no cpuset hierarchy (neither cgroup.controllers nor a v1 "
+                                   "cpuset directory)");
 }
 
 struct Entry {
@@ -282,7 +267,8 @@ wp::Result<StatusView> gather(StatusOptions o) {
     }
     const wp::PartitionFile &parts = **lp;
 
-    auto h = find_cpuset_hierarchy(o.cgroup_root);
+    wp::CgroupLayout layout = wp::detect_cgroup_layout(o.cgroup_root);
+    auto h = find_cpuset_hierarchy(layout);
     if (!h) return h.take_error();
     v.cgroup_root = o.cgroup_root;
     v.hierarchy = o.cgroup_root + (h->rel.empty() ? "" : "/" + h->rel);
@@ -299,14 +285,7 @@ wp::Result<StatusView> gather(StatusOptions o) {
     }
     wp::UniqueFd hfd(::open(hdir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!hfd.valid()) return wp::make_error(wp::Fault::Usage, hdir + ": " + std::strerror(errno));
-    auto online = [&]() -> wp::Result<wp::CpuSet> {
-        auto t = wp::read_file_nofollow(hfd.get(), h->v2 ? "cpuset.cpus.effective" : "cpuset.cpus",
-                                        wp::kMaxSmallFileBytes);
-        if (!t) return t.take_error();
-        if (!t->has_value())
-            return wp::make_error(wp::Fault::System, hdir + ": no root cpuset file");
-        return wp::CpuSet::parse(**t);
-    };
+    auto online = [&] { return wp::online_cpus(layout); };
 
     std::vector<Entry> entries;
     std::vector<std::string> walk_warnings;

@@ -372,6 +372,91 @@ static stats_t stats_of(double *v, int n) {
     return s;
 }
 
+/* ------------------------------------------------------------------ failures */
+
+/* Every failed timed run is counted, never dropped silently: a case or curve
+ * keeps its distinct errors (how the program ended and the first line of its
+ * stderr), each printed once when first seen, and is reported as FAILED
+ * rather than as a figure. */
+enum { MAX_DISTINCT = 8 };
+
+typedef struct {
+    int failures; /* failed timed runs */
+    int ndistinct;
+    struct {
+        char *what; /* "exit 1: <first stderr line>" */
+        int count, first_iter;
+    } e[MAX_DISTINCT];
+    int other; /* failures beyond MAX_DISTINCT distinct errors */
+} errlog_t;
+
+static bool any_failure; /* main's exit status */
+
+static char *status_text(int status) {
+    if (WIFEXITED(status)) return xasprintf("exit %d", WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return xasprintf("killed by signal %d", WTERMSIG(status));
+    return xasprintf("wait status %d", status);
+}
+
+/* The first line of what the run wrote to fd (from offset 0), control characters replaced. */
+static char *first_line(int fd) {
+    char buf[256] = {0};
+    ssize_t n = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : 0;
+    if (n < 0) n = 0;
+    buf[n] = 0;
+    buf[strcspn(buf, "\n")] = 0;
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20) *p = '?';
+    return strdup(n > 0 ? buf : "(no stderr)");
+}
+
+/* Records one failed run of `who` (iteration `iter`); prints a new error once. */
+static void errlog_add(errlog_t *l, const char *who, int iter, int status, int stderr_fd) {
+    char *st = status_text(status), *line = first_line(stderr_fd);
+    char *what = xasprintf("%s: %s", st, line);
+    free(st), free(line);
+    l->failures++;
+    any_failure = true;
+    for (int i = 0; i < l->ndistinct; i++)
+        if (strcmp(l->e[i].what, what) == 0) {
+            l->e[i].count++;
+            free(what);
+            return;
+        }
+    if (l->ndistinct == MAX_DISTINCT) {
+        l->other++;
+        free(what);
+        return;
+    }
+    l->e[l->ndistinct].what = what;
+    l->e[l->ndistinct].count = 1;
+    l->e[l->ndistinct].first_iter = iter;
+    l->ndistinct++;
+    if (iter >= 0)
+        fprintf(stderr,
+                "wp-bench: %s: run %d FAILED (%s); later runs with this error are counted\n", who,
+                iter, what);
+    else
+        fprintf(stderr,
+                "wp-bench: %s: a warm-up run FAILED (%s); later runs with this error are counted\n",
+                who, what);
+}
+
+/* A stderr file for the timed runs: emptied before each run (outside the timing). */
+static int stderr_reset(int fd) {
+    if (fd >= 0 && (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0))
+        die("cannot reset the stderr file: %s", strerror(errno));
+    return fd;
+}
+
+static void errlog_print(FILE *f, const errlog_t *l, int runs) {
+    fprintf(f, "  FAILED: %d failed runs (%d timed runs, plus warm-ups)\n", l->failures, runs);
+    for (int i = 0; i < l->ndistinct; i++)
+        fprintf(f, "    %d x (first at run %d; -1 = a warm-up run) %s\n", l->e[i].count,
+                l->e[i].first_iter, l->e[i].what);
+    if (l->other) fprintf(f, "    %d x other errors\n", l->other);
+}
+
 /* ------------------------------------------------------------------ options */
 
 static struct {
@@ -714,7 +799,8 @@ struct bcase {
     char *skipped;                   /* reason, or NULL */
     bool is_hook;                    /* counts for the peak RSS target */
     double *samples, *cpu_samples;
-    int n, failures;
+    int n;
+    errlog_t err; /* failed timed runs */
     stats_t st, cpu;
     long rss_kib;
     int fake_k;
@@ -748,8 +834,8 @@ static char *last_stderr(int fd) {
     return strdup(buf);
 }
 
-static int stderr_capture(void) {
-    char *p = xasprintf("%s/stderr.txt", work);
+static int stderr_capture(const char *name) {
+    char *p = xasprintf("%s/stderr-%s.txt", work, name);
     int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) die("cannot create %s: %s", p, strerror(errno));
     free(p);
@@ -761,7 +847,7 @@ static int stderr_capture(void) {
  * timed as if it worked. */
 static void validate(bcase *c) {
     if (c->skipped) return;
-    int efd = stderr_capture();
+    int efd = stderr_capture("validate");
     if (c->prep) c->prep(c, -1);
     int status;
     job_run(&c->job, &status, efd);
@@ -781,7 +867,9 @@ static void validate(bcase *c) {
 /* Runs the cases interleaved: round i runs every case that wants > i runs. */
 static void run_interleaved(bcase **cs, int n) {
     int max = 0;
+    int efd[16];
     for (int i = 0; i < n; i++) {
+        efd[i] = stderr_capture(cs[i]->key);
         validate(cs[i]);
         if (cs[i]->skipped) continue;
         cs[i]->samples = calloc((size_t)cs[i]->iters, sizeof(double));
@@ -791,7 +879,9 @@ static void run_interleaved(bcase **cs, int n) {
         for (int w = 0; w < 3; w++) {
             int status;
             if (cs[i]->prep) cs[i]->prep(cs[i], -1);
-            job_run(&cs[i]->job, &status, -1);
+            job_run(&cs[i]->job, &status, stderr_reset(efd[i]));
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                errlog_add(&cs[i]->err, cs[i]->key, -1, status, efd[i]);
         }
     }
     for (int it = 0; it < max; it++) {
@@ -800,9 +890,9 @@ static void run_interleaved(bcase **cs, int n) {
             if (c->skipped || it >= c->iters) continue;
             if (c->prep) c->prep(c, it);
             int status;
-            double us = job_run(&c->job, &status, -1);
+            double us = job_run(&c->job, &status, stderr_reset(efd[i]));
             if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                c->failures++;
+                errlog_add(&c->err, c->key, it, status, efd[i]);
                 continue;
             }
             c->cpu_samples[c->n] = last_cpu_us;
@@ -811,6 +901,7 @@ static void run_interleaved(bcase **cs, int n) {
     }
     for (int i = 0; i < n; i++) {
         bcase *c = cs[i];
+        close(efd[i]);
         if (c->skipped) continue;
         c->st = stats_of(c->samples, c->n);
         c->cpu = stats_of(c->cpu_samples, c->n);
@@ -956,8 +1047,39 @@ static char *fake_untouched_check(bcase *c) {
 static char *runc_state_dir;
 static int runc_seq;
 
+/* Under --realtime every runc container cgroup gets an RT budget (see
+ * runc_setup), and the kernel admits a budget only while the budgets of all
+ * the siblings fit in the parent's (cpu.rt_runtime_us of the root, 950000).
+ * The budget of a container runc has just removed is released only when its
+ * task group is freed, which the kernel defers to RCU callbacks and a
+ * workqueue: normal-priority work that a SCHED_FIFO harness starves on its CPU.
+ * Starting the next container at once then fails with EINVAL on
+ * cpu.rt_runtime_us (35-40 % of the runs on an idle machine). So, untimed,
+ * before each run: wait (sleeping, which lets that work run) until a budget of
+ * the same size fits, probed on the bench's own cgroup and given back at once. */
+static const char *kRuncRtRuntime = "100000";
+static int rt_waits; /* runs that had to wait */
+
+static void rt_wait_room(void) {
+    if (rt_cpu < 0 || !real_cpu_parent) return;
+    char *f = xasprintf("%s/cpu.rt_runtime_us", real_cpu_parent);
+    bool waited = false;
+    for (int t = 0; t < 2000; t++) { /* at most ~2 s: then the run fails, and says why */
+        int err = write_existing(f, kRuncRtRuntime);
+        if (err == 0) break;
+        if (err != EINVAL && err != EBUSY) break;
+        waited = true;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    write_existing(f, "0");
+    if (waited) rt_waits++;
+    free(f);
+}
+
 static void runc_prep(bcase *c, int iter) {
     (void)iter;
+    rt_wait_room();
     free(c->job.argv[6]);
     c->job.argv[6] = xasprintf("wpb-%d-%s-%d", (int)getpid(), c->key, runc_seq++);
 }
@@ -1040,6 +1162,10 @@ static char *runc_setup(const char *real_config, const char *real_config_all, ch
                 h == 1 ? opt.floor : opt.hook, h == 3 ? real_config_all : real_config);
         /* Under --realtime runc and the container run SCHED_FIFO; a v1 cpu cgroup
          * only admits an RT task with an RT budget, which runc sets from here. */
+        char *rt_budget = rt_cpu >= 0 ? xasprintf("\"cpu\": {\"realtimeRuntime\": %s, "
+                                                  "\"realtimePeriod\": 1000000}, ",
+                                                  kRuncRtRuntime)
+                                      : strdup("");
         sb_printf(&b,
                   " \"linux\": {\"resources\": {%s\"devices\": [{\"allow\": false, \"access\": "
                   "\"rwm\"}]},\n"
@@ -1051,9 +1177,8 @@ static char *runc_setup(const char *real_config, const char *real_config_all, ch
                   "\"/proc/scsi\"],\n"
                   "  \"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", "
                   "\"/proc/sys\", \"/proc/sysrq-trigger\"]}}\n",
-                  rt_cpu >= 0 ? "\"cpu\": {\"realtimeRuntime\": 100000, \"realtimePeriod\": "
-                                "1000000}, "
-                              : "");
+                  rt_budget);
+        free(rt_budget);
         char *f = xasprintf("%s/config.json", dir);
         write_file(f, b.p, b.len, 0644);
         free(f);
@@ -1073,6 +1198,8 @@ typedef struct {
     stats_t st[16], cpu[16];
     long rss[16];
     char *skipped;
+    errlog_t err;                      /* failed timed runs, all points */
+    int runs;                          /* timed runs, all points */
     const char *verdict, *verdict_cpu; /* by wall time, by CPU time */
     double exponent, per_unit_us, exponent_cpu, per_unit_cpu_us;
     bool batch; /* y is the wall time of a batch of x hooks at once */
@@ -1110,7 +1237,7 @@ static void curve_verdict(curve_t *c) {
 }
 
 static int hook_exit_ok(job_t *j, char **err) {
-    int efd = stderr_capture();
+    int efd = stderr_capture("validate");
     int status;
     job_run(j, &status, efd);
     *err = last_stderr(efd);
@@ -1139,18 +1266,27 @@ static bool curve_point(curve_t *c, double x, job_t *j, int k, const char *want_
     }
     double *v = calloc((size_t)iters, sizeof *v), *cv = calloc((size_t)iters, sizeof *cv);
     int n = 0;
+    int efd = stderr_capture(c->key);
+    char *who = xasprintf("%s x=%g", c->key, x);
     for (int w = 0; w < 2; w++) {
         int status;
-        job_run(j, &status, -1);
+        job_run(j, &status, stderr_reset(efd));
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            errlog_add(&c->err, who, -1, status, efd);
     }
     for (int i = 0; i < iters; i++) {
         int status;
-        double us = job_run(j, &status, -1);
+        double us = job_run(j, &status, stderr_reset(efd));
+        c->runs++;
         if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
             cv[n] = last_cpu_us;
             v[n++] = us;
+        } else {
+            errlog_add(&c->err, who, i, status, efd);
         }
     }
+    close(efd);
+    free(who);
     int p = c->npoints++;
     c->x[p] = x;
     c->st[p] = stats_of(v, n);
@@ -1352,19 +1488,33 @@ static void run_curves(const char *main_config, const char *main_bundle) {
             int batches = opt.quick ? 1 : (it / 3 < 20 ? 20 : it / 3);
             double *v = calloc((size_t)batches, sizeof *v);
             int nv = 0;
+            /* One stderr file for the batch (append: the hooks write at once). */
+            char *ep = xasprintf("%s/stderr-concurrent.txt", work);
+            int efd = open(ep, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+            if (efd < 0) die("cannot create %s: %s", ep, strerror(errno));
+            char *who = xasprintf("%s x=%d", c->key, n);
             for (int b = opt.quick ? 0 : -2; b < batches; b++) {
                 pid_t pids[MAXN];
+                stderr_reset(efd);
                 double t0 = now_us();
                 for (int h = 0; h < n; h++)
-                    pids[h] = job_start(&jobs[h], -1);
+                    pids[h] = job_start(&jobs[h], efd);
+                int sts[MAXN];
+                for (int h = 0; h < n; h++)
+                    sts[h] = wait_pid(pids[h]);
+                double us = now_us() - t0;
                 bool ok = true;
                 for (int h = 0; h < n; h++) {
-                    int st = wait_pid(pids[h]);
-                    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) ok = false;
+                    if (b >= 0) c->runs++;
+                    if (!WIFEXITED(sts[h]) || WEXITSTATUS(sts[h]) != 0) {
+                        ok = false;
+                        errlog_add(&c->err, who, b, sts[h], efd);
+                    }
                 }
-                double us = now_us() - t0;
                 if (b >= 0 && ok) v[nv++] = us;
             }
+            close(efd);
+            free(ep), free(who);
             int p = c->npoints++;
             c->x[p] = n;
             c->st[p] = stats_of(v, nv);
@@ -1409,6 +1559,21 @@ static void json_num(FILE *f, double v) {
         fprintf(f, "%.3f", v);
 }
 
+/* "errors": [{"error": "exit 1: ...", "count": N, "first_run": I}, ...] */
+static void json_errors(FILE *f, const errlog_t *l) {
+    fprintf(f, "\"errors\": [");
+    for (int i = 0; i < l->ndistinct; i++) {
+        char *w = json_str(l->e[i].what);
+        fprintf(f, "%s{\"error\": %s, \"count\": %d, \"first_run\": %d}", i ? ", " : "", w,
+                l->e[i].count, l->e[i].first_iter);
+        free(w);
+    }
+    if (l->other)
+        fprintf(f, "%s{\"error\": \"other\", \"count\": %d, \"first_run\": null}",
+                l->ndistinct ? ", " : "", l->other);
+    fprintf(f, "]");
+}
+
 typedef struct {
     const char *key, *what;
     double value, limit;
@@ -1416,14 +1581,25 @@ typedef struct {
     bool le;          /* met when value <= limit (else >=) */
     const char *unit;
     double noise; /* ± two standard errors of value (wall time), NAN when not computed */
+    bool failed;  /* a case it needs had failed runs: no figure */
 } target_t;
 
 static target_t targets[5];
 static int ntargets;
 
+/* A case that gives a figure: it ran, and no run of it failed. */
+static bool usable(const bcase *c) {
+    return c && !c->skipped && c->err.failures == 0;
+}
+
+static bool failed(const char *key) {
+    bcase *c = find_case(key);
+    return c && !c->skipped && c->err.failures > 0;
+}
+
 static double ratio(const char *key) {
     bcase *f = find_case("floor"), *c = find_case(key);
-    if (!f || !c || f->skipped || c->skipped || f->st.median <= 0) return NAN;
+    if (!usable(f) || !usable(c) || f->st.median <= 0) return NAN;
     return c->st.median / f->st.median;
 }
 
@@ -1441,12 +1617,14 @@ static void add_target(const char *key, const char *what, double value, double l
 }
 
 static const char *target_state_of(const target_t *t, double v) {
+    if (t->failed) return "FAILED";
     if (isnan(v)) return "unknown";
     return (t->le ? v <= t->limit : v >= t->limit) ? "met" : "NOT met";
 }
 
 /* On wall time: "uncertain" when the limit lies within value ± noise. */
 static const char *target_state(const target_t *t) {
+    if (t->failed) return "FAILED";
     if (!isnan(t->noise) && !isnan(t->value) && fabs(t->value - t->limit) < t->noise)
         return "uncertain";
     return target_state_of(t, t->value);
@@ -1455,7 +1633,7 @@ static const char *target_state(const target_t *t) {
 /* How much `with` adds to `base`, in % of base: by wall-time median, or by CPU time. */
 static double overhead_pct(const char *base, const char *with, bool cpu) {
     bcase *a = find_case(base), *b = find_case(with);
-    if (!a || !b || a->skipped || b->skipped) return NAN;
+    if (!usable(a) || !usable(b)) return NAN;
     double x = cpu ? a->cpu.median : a->st.median, y = cpu ? b->cpu.median : b->st.median;
     return x > 0 ? (y - x) / x * 100.0 : NAN;
 }
@@ -1467,14 +1645,14 @@ static double runc_overhead_pct(void) {
 /* Two standard errors of the wall-time difference runc_hook - runc, in % of runc. */
 static double runc_overhead_noise_pct(void) {
     bcase *a = find_case("runc"), *b = find_case("runc_hook");
-    if (!a || !b || a->skipped || b->skipped || a->st.median <= 0) return NAN;
+    if (!usable(a) || !usable(b) || a->st.median <= 0) return NAN;
     return 2 * sqrt(a->st.se_median * a->st.se_median + b->st.se_median * b->st.se_median) /
            a->st.median * 100.0;
 }
 
 static double cpu_ratio(const char *key) {
     bcase *f = find_case("floor"), *c = find_case(key);
-    if (!f || !c || f->skipped || c->skipped || f->cpu.median <= 0) return NAN;
+    if (!usable(f) || !usable(c) || f->cpu.median <= 0) return NAN;
     return c->cpu.median / f->cpu.median;
 }
 
@@ -1482,22 +1660,28 @@ static void compute_targets(void) {
     add_target("unannotated_ratio", "(b) unannotated / floor", ratio("unannotated"), 1.2, true,
                "x");
     targets[ntargets - 1].value_cpu = cpu_ratio("unannotated");
-    add_target("pin_ratio", "(c) fake-tree pin / floor", ratio("fake_pin"), 1.6, true, "x");
+    targets[ntargets - 1].failed = failed("floor") || failed("unannotated");
+    add_target("pin_ratio", "(c) fake-tree pin / floor", ratio("fake_pin"), 1.3, true, "x");
     targets[ntargets - 1].value_cpu = cpu_ratio("fake_pin");
+    targets[ntargets - 1].failed = failed("floor") || failed("fake_pin");
     add_target("runc_overhead_pct", "(f) hook's share of a runc start", runc_overhead_pct(), 5.0,
                true, "%");
     targets[ntargets - 1].value_cpu = overhead_pct("runc", "runc_hook", true);
     targets[ntargets - 1].noise = runc_overhead_noise_pct();
+    targets[ntargets - 1].failed = failed("runc") || failed("runc_hook");
     double rss = NAN;
     for (int i = 0; i < ncases; i++)
-        if (cases[i].is_hook && !cases[i].skipped && cases[i].rss_kib >= 0)
+        if (cases[i].is_hook && usable(&cases[i]) && cases[i].rss_kib >= 0)
             rss = isnan(rss) ? (double)cases[i].rss_kib : fmax(rss, (double)cases[i].rss_kib);
     add_target("peak_rss_kib", "hook's peak RSS", rss, 4096, true, "KiB");
+    for (int i = 0; i < ncases; i++)
+        if (cases[i].is_hook && failed(cases[i].key)) targets[ntargets - 1].failed = true;
     bcase *c = find_case("fake_pin"), *e = find_case("jq_hook");
-    bool both = c && e && !c->skipped && !e->skipped && c->st.median > 0 && c->cpu.median > 0;
+    bool both = usable(c) && usable(e) && c->st.median > 0 && c->cpu.median > 0;
     add_target("jq_over_pin", "(e) jq hook / (c)", both ? e->st.median / c->st.median : NAN, 10.0,
                false, "x");
     targets[ntargets - 1].value_cpu = both ? e->cpu.median / c->cpu.median : NAN;
+    targets[ntargets - 1].failed = failed("fake_pin") || failed("jq_hook");
 }
 
 static void print_table(FILE *f) {
@@ -1516,11 +1700,16 @@ static void print_table(FILE *f) {
             fprintf(f, "%-46s SKIPPED: %s\n", c->label, c->skipped);
             continue;
         }
+        if (c->err.failures) {
+            fprintf(f, "%-46s FAILED (no figure)\n", c->label);
+            errlog_print(f, &c->err, c->iters);
+            continue;
+        }
         char rss[32] = "-";
         if (c->rss_kib >= 0) snprintf(rss, sizeof rss, "%ld KiB", c->rss_kib);
         double r = (fl && !fl->skipped) ? c->st.median / fl->st.median : NAN;
-        fprintf(f, "%-46s %6d %10.1f %10.1f %7.2fx %9s %8.0f%s\n", c->label, c->st.n, c->st.median,
-                c->st.p99, r, rss, c->cpu.median, c->failures ? " (failed runs!)" : "");
+        fprintf(f, "%-46s %6d %10.1f %10.1f %7.2fx %9s %8.0f\n", c->label, c->st.n, c->st.median,
+                c->st.p99, r, rss, c->cpu.median);
     }
     double pct = runc_overhead_pct();
     if (!isnan(pct))
@@ -1539,6 +1728,11 @@ static void print_table(FILE *f) {
         curve_t *c = &curves[i];
         fprintf(f, "\ncurve: %s\n", c->label);
         if (c->skipped) fprintf(f, "  SKIPPED/INCOMPLETE: %s\n", c->skipped);
+        if (c->err.failures) {
+            errlog_print(f, &c->err, c->runs);
+            fprintf(f, "  (no figures: the curve has failed runs)\n");
+            continue;
+        }
         fprintf(f, "  %12s %10s %10s %8s %9s %8s\n", c->unit, "median us", "p99 us", "x floor",
                 c->batch ? "us/hook" : "peak RSS", c->batch ? "" : "cpu us");
         for (int p = 0; p < c->npoints; p++) {
@@ -1626,8 +1820,13 @@ static void write_json(const char *path) {
             char *why = json_str(c->skipped);
             fprintf(f, "\"skipped\": %s}", why);
             free(why);
+        } else if (c->err.failures) {
+            fprintf(f, "\"failed\": true, \"runs\": %d, \"n\": %d, \"failures\": %d, ", c->iters,
+                    c->st.n, c->err.failures);
+            json_errors(f, &c->err);
+            fprintf(f, "}");
         } else {
-            fprintf(f, "\"n\": %d, \"failures\": %d, \"median_us\": ", c->st.n, c->failures);
+            fprintf(f, "\"failed\": false, \"n\": %d, \"failures\": 0, \"median_us\": ", c->st.n);
             json_num(f, c->st.median);
             fprintf(f, ", \"p99_us\": ");
             json_num(f, c->st.p99);
@@ -1692,6 +1891,9 @@ static void write_json(const char *path) {
             fprintf(f, ", \"skipped\": %s", why);
             free(why);
         }
+        fprintf(f, ", \"runs\": %d, \"failures\": %d, \"failed\": %s, ", c->runs, c->err.failures,
+                c->err.failures ? "true" : "false");
+        json_errors(f, &c->err);
         fprintf(f, "}%s\n", i + 1 < ncurves ? "," : "");
     }
     fprintf(f, "  },\n  \"targets\": {\n");
@@ -1714,9 +1916,9 @@ static void write_json(const char *path) {
         const char *state = target_state(t);
         fprintf(f, ", \"compare\": \"%s\", \"unit\": \"%s\", \"state\": \"%s\", \"met\": %s}%s\n",
                 t->le ? "<=" : ">=", t->unit, state,
-                strcmp(state, "met") == 0       ? "true"
-                : strcmp(state, "NOT met") == 0 ? "false"
-                                                : "null",
+                strcmp(state, "met") == 0                                       ? "true"
+                : strcmp(state, "NOT met") == 0 || strcmp(state, "FAILED") == 0 ? "false"
+                                                                                : "null",
                 i + 1 < ntargets ? "," : "");
     }
     fprintf(f, "  }\n}\n");
@@ -1905,6 +2107,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "wp-bench: (f) runc, %d iterations each ...\n", opt.runc_iters);
         bcase *phase2[] = {f0, fx, f1, fa};
         run_interleaved(phase2, 4);
+        if (rt_cpu >= 0)
+            fprintf(stderr,
+                    "wp-bench: (f) --realtime: %d runc runs first waited (untimed) for the RT "
+                    "budget of removed containers to be released\n",
+                    rt_waits);
     }
 
     if (!opt.no_curves) {
@@ -1918,6 +2125,11 @@ int main(int argc, char **argv) {
     if (opt.json) {
         write_json(opt.json);
         printf("\nresults: %s\n", opt.json);
+    }
+    if (any_failure) {
+        fprintf(stderr, "wp-bench: FAILED: some runs failed (see the table); their figures are "
+                        "not reported\n");
+        return 1;
     }
     return 0;
 }

@@ -18,6 +18,7 @@ def state($t): if $t.state == "met" then "met" elif $t.state == "NOT met" then "
 "|---|---:|---:|---:|---:|---:|---:|---:|",
 (.cases | to_entries[] | .value as $c |
   if $c.skipped then "| \($c.label) | skipped: \($c.skipped) | | | | | | |"
+  elif $c.failed then "| \($c.label) | **FAILED**: \($c.failures) failed runs: \([$c.errors[] | "\(.count) × `\(.error)`"] | join("; ")) | | | | | | |"
   else "| \($c.label) | \($c.n) | \($c.median_us | f1) | \($c.p99_us | f1) | \($c.ratio_to_floor | f2) | \($c.cpu_median_us | f0) | \($c.cpu_ratio_to_floor | f2) | \(if $c.peak_rss_kib then "\($c.peak_rss_kib) KiB" else "-" end) |" end),
 "",
 "| target | limit | wall-time median | | CPU time | |",
@@ -26,7 +27,7 @@ def state($t): if $t.state == "met" then "met" elif $t.state == "NOT met" then "
   "| \($t.what) | \($t.compare) \($t.limit | f2) \($t.unit) | \($t.value | f2) \($t.unit) | \(state($t)) | \($t.value_cpu | f2) | \(if $t.value_cpu == null then "" else met($t.met_cpu) end) |"),
 "",
 (.curves | to_entries[] | .value as $c |
-  "**\($c.label)** — verdict: \($c.verdict) by wall time (growth exponent \($c.growth_exponent | f2), \($c.us_per_unit | f2) µs per \($c.unit) above the first point)\(if $c.verdict_cpu != "n/a" then ", \($c.verdict_cpu) by CPU time (exponent \($c.growth_exponent_cpu | f2), \($c.us_per_unit_cpu | f2) µs per \($c.unit))" else "" end)\(if $c.skipped then "; incomplete: \($c.skipped)" else "" end)",
+  "**\($c.label)** — verdict: \($c.verdict) by wall time (growth exponent \($c.growth_exponent | f2), \($c.us_per_unit | f2) µs per \($c.unit) above the first point)\(if $c.verdict_cpu != "n/a" then ", \($c.verdict_cpu) by CPU time (exponent \($c.growth_exponent_cpu | f2), \($c.us_per_unit_cpu | f2) µs per \($c.unit))" else "" end)\(if $c.skipped then "; incomplete: \($c.skipped)" else "" end)\(if $c.failed then "; **FAILED**: \($c.failures) failed runs: \([$c.errors[] | "\(.count) × `\(.error)`"] | join("; "))" else "" end)",
   "",
   "| \($c.unit) | median µs | p99 µs | CPU µs | peak RSS |",
   "|---:|---:|---:|---:|---:|",

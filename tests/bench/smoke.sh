@@ -71,7 +71,7 @@ for c in annotations state_bytes bundle_config_bytes cpuset_width cpuset_ranges 
     if [ -n "$why" ]; then
         notok "curve $c ran: $why"
     else
-        check "curve $c has points and a verdict" \
+        check "curve $c has points and a verdict, no failed run" \
             ".curves.$c | (.points | length >= 2) and (.points | all(has(\"x\") and has(\"median_us\") and has(\"p99_us\") and .median_us > 0)) and (.verdict | IN(\"flat\", \"linear\", \"superlinear\")) and has(\"growth_exponent\") and has(\"us_per_unit\") and has(\"verdict_cpu\")"
     fi
 done
@@ -113,6 +113,49 @@ else
     elif reads_bundle "$nb"; then ok "state without annotations: the bundle's config.json is read"
     else notok "state without annotations: the bundle's config.json is read"; fi
 fi
+# A failing run is reported as a failure, never dropped from the figures: a hook
+# that fails every third run after the validation and warm-up runs (one counter
+# for (b) and (c), whose first 8 runs are those) must make wp-bench exit
+# non-zero, mark (b) and (c) FAILED with no figure, print the error once per
+# case, and fail the targets that need them.
+flaky=$work/flaky
+mkdir -p "$flaky"
+printf '%s\n' '#!/bin/bash' \
+    "count=$flaky/count" \
+    'n=$(($(cat "$count" 2>/dev/null || echo 0) + 1))' \
+    'echo "$n" >"$count"' \
+    'if [ "$n" -gt 8 ] && [ $((n % 3)) -eq 0 ]; then' \
+    '    echo "flaky-hook: injected failure" >&2' \
+    '    echo "second line, never shown" >&2' \
+    '    exit 3' \
+    'fi' \
+    "exec $PWD/$hook \"\$@\"" >"$flaky/hook"
+chmod 755 "$flaky/hook"
+if "$dir/wp-bench" --iterations 12 --hook "$flaky/hook" --floor "$dir/noop" --probe "$dir/rssprobe" \
+    --skip-real --skip-runc --no-curves --no-nice --json "$flaky/results.json" \
+    --work "$flaky/work" >"$flaky/out" 2>"$flaky/err"; then
+    notok "failing runs: wp-bench exits non-zero"
+else ok "failing runs: wp-bench exits non-zero"; fi
+json=$flaky/results.json
+check "failing runs: (b) and (c) are FAILED, counted, with the exit status and the first stderr line" \
+    '[.cases.unannotated, .cases.fake_pin] | all(.failed == true and .failures > 0 and (has("median_us") | not) and (.errors | length == 1) and .errors[0].error == "exit 3: flaky-hook: injected failure" and .errors[0].count == .failures)'
+check "failing runs: the floor still gives a figure" '.cases.floor.failed == false and .cases.floor.median_us > 0'
+check "failing runs: the targets that need (b) and (c) are FAILED" \
+    '.targets.unannotated_ratio.state == "FAILED" and .targets.pin_ratio.state == "FAILED" and .targets.pin_ratio.met == false'
+nerr=$(grep -c 'FAILED (exit 3: flaky-hook: injected failure)' "$flaky/err")
+if [ "$nerr" -eq 2 ]; then ok "failing runs: each case's error is printed once"
+else
+    notok "failing runs: each case's error is printed once ($nerr times)"
+    sed 's/^/# /' "$flaky/err"
+fi
+if grep -q '^(c) hook pins, fake v1 tree, sandbox on *FAILED' "$flaky/out" &&
+    grep -qE '[0-9]+ x .*exit 3: flaky-hook: injected failure' "$flaky/out"; then
+    ok "failing runs: the table says FAILED, not a figure"
+else
+    notok "failing runs: the table says FAILED, not a figure"
+    sed 's/^/# /' "$flaky/out"
+fi
+
 # No libcgroup in the hook (docs/DECISIONS.md: its cgroup_init alone costs ~0.5 ms).
 if ! command -v nm >/dev/null || ! nm "$hook" >/dev/null 2>&1; then
     skip "the hook does not contain libcgroup" "nm cannot read $hook (stripped?)"

@@ -289,6 +289,12 @@ mv "$BUNDLE/config.json" "$W/real-config.json"
 ln -s "$W/real-config.json" "$BUNDLE/config.json"
 before
 run_state "{\"ociVersion\": \"1.0.2\", \"id\": \"abc\", \"status\": \"creating\", \"pid\": $PID, \"bundle\": \"$BUNDLE\"}"
-expect "no annotations in the state, the bundle's config.json is a symlink: refused" 2 no 'symlink'
+# The same fault as with the pid gone (an Input fault of the bundle), so the same
+# exit code: failurePolicy fail -> 1, whichever step reads the bundle.
+expect "no annotations in the state, the bundle's config.json is a symlink: refused (exit 1, as when the pid is gone)" 1 no 'symlink'
+write_config '"enabled": true, "failurePolicy": "ignore"'
+before
+run_state "{\"ociVersion\": \"1.0.2\", \"id\": \"abc\", \"status\": \"creating\", \"pid\": $PID, \"bundle\": \"$BUNDLE\"}"
+expect "no annotations in the state, the bundle's config.json is a symlink, failurePolicy ignore: exit 0" 0 no 'symlink'
 
 tap_done

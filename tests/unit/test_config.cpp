@@ -205,7 +205,8 @@ static void load_config_reports_a_parse_error_with_the_path(void **state) {
     if (geteuid() != 0) skip();
     auto &t = tmp(state);
     t.write("config.json", R"({"enabled": tru})", 0644);
-    ASSERT_ERR(wp::load_config(t.p("config.json")), Fault::Usage, t.p("config.json"));
+    // A malformed node file is a Config fault for the hook (outcome.hpp).
+    ASSERT_ERR(wp::load_config(t.p("config.json")), Fault::Config, t.p("config.json"));
 }
 
 static void shipped_config_is_valid_and_disabled(void **) {

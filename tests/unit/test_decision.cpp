@@ -1,6 +1,7 @@
 // decision: activation, namespaces, overrides into a Plan; shares -> weight.
 #include "unit.hpp"
 
+#include "cgroup_write.hpp"
 #include "decision.hpp"
 
 using wp::Fault;

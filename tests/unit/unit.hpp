@@ -55,6 +55,8 @@ inline const char *fault_name(wp::Fault f) {
         return "Usage";
     case wp::Fault::Input:
         return "Input";
+    case wp::Fault::Config:
+        return "Config";
     case wp::Fault::Untrusted:
         return "Untrusted";
     case wp::Fault::System:
