@@ -351,6 +351,7 @@ Status Run::write_pin_record(const ApplyResult &applied) {
     timespec now;
     ::clock_gettime(CLOCK_REALTIME, &now);
     r.time_unix = static_cast<int64_t>(now.tv_sec);
+    r.elapsed_us = now_us() - start_; // up to the pin (the metrics' pin duration)
     if (auto s = pin_dir_->write(r); !s) return s;
     pin_record_ = pin_dir_->path() + "/" + st_.id + ".json";
     return ok_status();
