@@ -110,10 +110,11 @@ int cmd_reconcile(int argc, char **argv) {
             char *end = nullptr;
             errno = 0;
             interval = std::strtod(optarg, &end);
-            if (errno != 0 || end == optarg || *end != '\0' || !(interval >= 0.01) ||
+            if (errno != 0 || end == optarg || *end != '\0' || !(interval >= 0) ||
                 interval > 86400) {
                 std::fprintf(stderr,
-                             "wpctl reconcile: --interval \"%s\": want seconds, 0.01..86400\n",
+                             "wpctl reconcile: --interval \"%s\": want seconds, 0.01..86400 (0 "
+                             "with --passes)\n",
                              optarg);
                 return kExitUsage;
             }
@@ -148,6 +149,10 @@ int cmd_reconcile(int argc, char **argv) {
         return kExitUsage;
     }
     if (!watch && passes == 0) passes = 1;
+    if (interval < 0.01 && passes == 0) { // back-to-back passes only for a bounded run
+        std::fprintf(stderr, "wpctl reconcile: --interval below 0.01 needs --passes\n");
+        return kExitUsage;
+    }
     struct sigaction sa {};
     sa.sa_handler = on_stop;
     ::sigaction(SIGTERM, &sa, nullptr);
