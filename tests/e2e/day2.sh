@@ -101,6 +101,7 @@ A=$(cid a1) B=$(cid b2) O=$(cid 0f)
 
 # ---- drift
 out=$(start "$A" yes 2>&1) && [ "$(cg_cpus "$A")" = 1 ] || nok "day2: drift" "$out pinned: $(cg_cpus "$A" 2>&1)"
+echo "# pin record of the first container: $(jq -c '{systemd, elapsedUs, before}' "$PINS/$A.json" 2>&1)"
 watch_start
 sleep 0.3
 e2e_runc update --cpuset-cpus 0-1 --cpu-share 1024 "$A"
