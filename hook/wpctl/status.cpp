@@ -71,6 +71,18 @@ std::optional<wp::Annotations> find_annotations(const std::vector<std::string> &
     return std::nullopt;
 }
 
+// A parent that does not allow the CPUs: what runs is not what was written.
+void flag_effective(Row &r) {
+    if (r.state != State::Pinned || !r.e.has_effective) return;
+    auto eff = wp::CpuSet::parse(r.e.effective);
+    auto actual = wp::CpuSet::parse(r.e.cpus);
+    if (eff && actual && !(*eff == *actual)) {
+        r.state = State::Drifted;
+        r.reason =
+            "effective cpus \"" + r.e.effective + "\" differ from cpuset.cpus \"" + r.e.cpus + "\"";
+    }
+}
+
 Row classify(const wp::ContainerCgroup &e, const wp::PartitionFile &parts,
              const std::vector<std::string> &roots,
              const std::function<wp::Result<wp::CpuSet>()> &online) {
@@ -109,15 +121,7 @@ Row classify(const wp::ContainerCgroup &e, const wp::PartitionFile &parts,
             }
         }
     }
-    // A parent that does not allow the CPUs: what runs is not what was written.
-    if (r.state == State::Pinned && e.has_effective) {
-        auto eff = wp::CpuSet::parse(e.effective);
-        if (eff && actual && !(*eff == *actual)) {
-            r.state = State::Drifted;
-            r.reason =
-                "effective cpus \"" + e.effective + "\" differ from cpuset.cpus \"" + e.cpus + "\"";
-        }
-    }
+    flag_effective(r);
     return r;
 }
 
@@ -214,6 +218,7 @@ wp::Result<StatusView> gather(StatusOptions o) {
                 r.reason += (r.reason.empty() ? "" : "; ") + d.resource + " is \"" + d.from +
                             "\", the hook decided \"" + d.to + "\"";
             if (pv.state == wp::PinState::Refused) r.reason = pv.error;
+            flag_effective(r);
         }
         if (r.state == State::Pinned) ++v.pinned;
         if (r.state == State::Drifted) ++v.drifted;
