@@ -12,6 +12,7 @@
 #include "decision.hpp"
 #include "fd.hpp"
 #include "partitions.hpp"
+#include "systemd_unit.hpp"
 
 namespace wp {
 
@@ -81,12 +82,49 @@ class Pass {
     // Decides again from the recorded annotations; true when the view was handled.
     bool redecide(const PinDir &dir, PinView &v);
 
+    // The write path: the unit's properties (systemd keeps them), then the files.
+    Result<ApplyResult> write_plan(const PinRecord &rec, const Plan &plan, std::string &systemd);
+
     const ReconcileOptions &opt_;
     NodeConfig cfg_;
+    std::optional<SystemdBus> bus_; // connected on the first write to a unit
     std::optional<PartitionFile> parts_;
     int64_t inputs_mtime_ = 0;
     PassResult res_;
 };
+
+// The systemd bus of a node config, connected once per pass or unpin and only
+// when a unit is written; unreachable is not an error (cgroup files only).
+Result<SystemdBus *> systemd_bus(std::optional<SystemdBus> &bus, const NodeConfig &cfg,
+                                 const std::string &unit) {
+    if (bus || unit.empty() || cfg.systemd == SystemdMode::Off) return bus ? &*bus : nullptr;
+    auto b = SystemdBus::connect({cfg.systemd_address, cfg.systemd_timeout_ms});
+    if (!b) return b.take_error();
+    bus = std::move(*b);
+    return &*bus;
+}
+
+// A before_write that sets `props` on the record's unit and notes what was done.
+BeforeWrite unit_step(std::optional<SystemdBus> &bus, const NodeConfig &cfg,
+                      const std::string &unit, UnitProperties props, std::string &done) {
+    return
+        [&bus, &cfg, &unit, props = std::move(props), &done](const std::vector<Write> &) -> Status {
+            auto b = systemd_bus(bus, cfg, unit);
+            if (!b) return b.take_error();
+            SystemdBus none;
+            auto r = apply_unit_properties(*b ? **b : none, cfg.systemd, unit, props);
+            if (!r) return r.take_error();
+            done = *r;
+            return ok_status();
+        };
+}
+
+Result<ApplyResult> Pass::write_plan(const PinRecord &rec, const Plan &plan, std::string &systemd) {
+    return apply_plan(
+        cfg_.cgroup_root, rec.cgroups, plan, cfg_.shares_to_weight, false,
+        unit_step(bus_, cfg_, rec.unit,
+                  unit_properties_for(plan, rec.cgroups.cpu.v2, cfg_.shares_to_weight), systemd));
+}
 
 void Pass::drop(const PinDir &dir, const PinView &v) {
     if (opt_.dry_run) {
@@ -112,10 +150,10 @@ void Pass::repair(const PinView &v) {
         to += (to.empty() ? "" : " ") + d.resource + "=" + d.to;
     }
     bool write = !opt_.dry_run && cfg_.mode == Mode::Enforce;
+    std::string systemd;
     LogRecord r;
     if (write) {
-        auto applied = apply_plan(cfg_.cgroup_root, v.record->cgroups, v.record->plan,
-                                  cfg_.shares_to_weight, false);
+        auto applied = write_plan(*v.record, v.record->plan, systemd);
         if (!applied) {
             ++res_.errors;
             r = action(LogLevel::Error, "error", v, "repair failed: " + applied.error().message);
@@ -131,6 +169,7 @@ void Pass::repair(const PinView &v) {
     add_field(r, "drifted", what);
     add_field(r, "from", from);
     add_field(r, "to", to);
+    add_field(r, "systemd", systemd);
     emit(std::move(r));
     if (!write) return;
     ++res_.repaired;
@@ -171,10 +210,10 @@ bool Pass::redecide(const PinDir &dir, PinView &v) {
         return false;
     }
     bool write = !opt_.dry_run && cfg_.mode == Mode::Enforce;
+    std::string systemd;
     LogRecord r;
     if (write) {
-        auto applied =
-            apply_plan(cfg_.cgroup_root, rec.cgroups, dec->plan, cfg_.shares_to_weight, false);
+        auto applied = write_plan(rec, dec->plan, systemd);
         if (!applied) {
             ++res_.errors;
             emit(action(LogLevel::Error, "error", v, "re-pin failed: " + applied.error().message));
@@ -198,6 +237,7 @@ bool Pass::redecide(const PinDir &dir, PinView &v) {
     }
     add_field(r, "from", plan_text(old));
     add_field(r, "to", plan_text(dec->plan));
+    add_field(r, "systemd", systemd);
     emit(std::move(r));
     return true;
 }
@@ -350,6 +390,7 @@ Result<std::vector<UnpinResult>> unpin(const ReconcileOptions &opt,
         if (!all) return all.take_error();
         todo = std::move(*all);
     }
+    std::optional<SystemdBus> bus;
     std::vector<UnpinResult> out;
     for (const auto &id : todo) {
         UnpinResult u;
@@ -378,7 +419,11 @@ Result<std::vector<UnpinResult>> unpin(const ReconcileOptions &opt,
             std::vector<Write> values;
             for (const auto &[file, value] : (*rec)->before)
                 values.push_back(Write{file, value});
-            auto applied = apply_values(c.cgroup_root, (*rec)->cgroups, values, opt.dry_run);
+            std::string systemd;
+            auto applied =
+                apply_values(c.cgroup_root, (*rec)->cgroups, values, opt.dry_run,
+                             unit_step(bus, c, (*rec)->unit,
+                                       unit_properties_for_values((*rec)->before), systemd));
             if (!applied) {
                 u.outcome = "error";
                 u.message = applied.error().message + "; record kept";

@@ -6,6 +6,7 @@
 #include "node_view.hpp"
 #include "pin_record.hpp"
 #include "reconcile.hpp"
+#include "systemd_unit.hpp"
 
 using unit::TempDir;
 using unit::tmp;
@@ -234,6 +235,31 @@ static void metrics_text_has_every_family(void **state) {
     ASSERT_STR_EQ(t.read("m.prom"), m);
 }
 
+static void unit_properties_carry_recorded_values_back(void **) {
+    auto v1 = wp::unit_properties_for_values({{"cpuset/x/cpuset.cpus", "0-1\n"},
+                                              {"cpu/x/cpu.shares", "1024"},
+                                              {"cpu/x/cpu.cfs_quota_us", "-1"},
+                                              {"cpu/x/cpu.cfs_period_us", "100000"}});
+    assert_true(v1.allowed_cpus && v1.allowed_cpus->format() == "0-1");
+    assert_true(v1.cpu_shares == 1024u);
+    assert_true(v1.quota_per_sec_usec == wp::kSystemdInfinity);
+    assert_true(v1.quota_period_usec == 100000u);
+    auto v2 = wp::unit_properties_for_values({{"a.slice/b.scope/cpuset.cpus", ""},
+                                              {"a.slice/b.scope/cpu.weight", "100"},
+                                              {"a.slice/b.scope/cpu.max", "50000 100000"}});
+    assert_true(v2.allowed_cpus && v2.allowed_cpus->empty()); // no restriction
+    assert_true(v2.cpu_weight == 100u);
+    assert_true(v2.quota_per_sec_usec == 500000u);
+    // Not a unit, or systemd off: nothing is asked, and the record says why.
+    wp::SystemdBus none;
+    auto r = wp::apply_unit_properties(none, wp::SystemdMode::Auto, "", v1);
+    ASSERT_OK(r);
+    ASSERT_CONTAINS(*r, "not a systemd unit");
+    r = wp::apply_unit_properties(none, wp::SystemdMode::Off, "crio-x.scope", v1);
+    ASSERT_OK(r);
+    ASSERT_CONTAINS(*r, "off in the node config");
+}
+
 int main() {
     const struct CMUnitTest tests[] = {
         TMP_TEST(pinned_record_is_pinned),
@@ -246,6 +272,7 @@ int main() {
         TMP_TEST(unpin_restores_before_values),
         TMP_TEST(unpin_refuses_a_file_outside_the_plan),
         TMP_TEST(metrics_text_has_every_family),
+        cmocka_unit_test(unit_properties_carry_recorded_values_back),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
