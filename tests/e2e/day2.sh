@@ -26,7 +26,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
-CASES=(drift repin stale unpin audit badrecords metrics)
+CASES=(drift repin stale badrecords metrics audit sigterm unpin)
 reason=$(e2e_cannot_run)
 [ -x "$WPCTL" ] && [ -x "$HOOK" ] || reason="wpctl or the hook is not built in $BUILD"
 if [ -n "$reason" ]; then
@@ -40,7 +40,10 @@ E2E_CGPARENT=wp-day2-$$
 PINS=$E2E_WORK/pins
 mkdir -m 0700 "$PINS"
 WATCH_PID=""
-stop_watch() { [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null; WATCH_PID=""; }
+stop_watch() {
+    [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
+    WATCH_PID=""
+}
 cleanup() {
     stop_watch
     local id
@@ -82,8 +85,9 @@ start() {
 
 reconcile() { "$WPCTL" reconcile --config "$(E2E_CONFIG)" --pin-dir "$PINS" "$@"; }
 watch_start() {
-    reconcile --watch --interval "$INTERVAL" --metrics "$E2E_WORK/metrics.prom" \
-        >"$E2E_WORK/watch.out" 2>"$E2E_WORK/watch.err" &
+    # wpctl itself in the background (not a function's subshell), so that $! is its pid.
+    "$WPCTL" reconcile --config "$(E2E_CONFIG)" --pin-dir "$PINS" --watch --interval "$INTERVAL" \
+        --metrics "$E2E_WORK/metrics.prom" >"$E2E_WORK/watch.out" 2>"$E2E_WORK/watch.err" &
     WATCH_PID=$!
 }
 cg_cpus() { cat "$CGROOT/cpuset/$E2E_CGPARENT/$1/cpuset.cpus"; }
@@ -173,6 +177,13 @@ if [ "$arc" = 1 ] && jq -e --arg a "$A" --arg o "$O" '.partitions[0] | (.escaped
     ok "day2: wpctl audit finds the escaped management container (exit 1) and the overlapping one"
 else
     nok "day2: audit" "exit $arc: $aout"
+fi
+
+# ---- the watcher stopped on SIGTERM (the unit's stop)
+if pgrep -f -- "--pin-dir $PINS " >/dev/null; then
+    nok "day2: wpctl reconcile --watch ends on SIGTERM" "$(pgrep -af -- "--pin-dir $PINS ")"
+else
+    ok "day2: wpctl reconcile --watch ends on SIGTERM"
 fi
 
 # ---- unpin
