@@ -349,7 +349,8 @@ Result<ApplyResult> apply_values(const std::string &cgroup_root, const CgroupTar
             return make_error(Fault::Input,
                               cgroup_root + "/" + w.file + ": not a file a plan writes");
     }
-    return write_pending(cgroup_root, *dirs, pending, verify, dry_run ? Step::DryRun : Step::Write);
+    return write_pending(cgroup_root, *dirs, pending, verify, dry_run ? Step::DryRun : Step::Write,
+                         before_write);
 }
 
 } // namespace wp

@@ -432,6 +432,7 @@ Result<std::vector<UnpinResult>> unpin(const ReconcileOptions &opt,
             }
             u.restored = applied->writes;
             u.outcome = "unpinned";
+            u.message = systemd; // what systemd was asked, or why not
         } else {
             u.outcome = "dropped";
             u.message = "container gone";
