@@ -168,6 +168,9 @@ install: all
 	sed 's|/usr/bin/wpctl|$(WPCTL_INSTALLED)|' config/systemd/workload-partitioning-merge.service \
 	  > $(DESTDIR)$(UNITDIR)/workload-partitioning-merge.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/workload-partitioning-merge.service
+	sed 's|/usr/bin/wpctl|$(WPCTL_INSTALLED)|' config/systemd/workload-partitioning-reconcile.service \
+	  > $(DESTDIR)$(UNITDIR)/workload-partitioning-reconcile.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/workload-partitioning-reconcile.service
 	install -m 0644 $(sort $(wildcard config/crd/*.yaml)) $(DESTDIR)$(DATADIR)/workload-partitioning/
 	set -e; for m in $(WPCTL_MANS); do \
 	  n=$$(basename $$m .gz); s=$${n##*.}; \

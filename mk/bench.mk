@@ -34,8 +34,11 @@ bench: deps $(HOOK) bench-tools
 	  echo "make bench: not root: the real-cgroup (d) and runc (f) cases will be skipped" >&2; fi
 	$(BENCH_BIN) --hook $(HOOK) --floor $(BENCH_FLOOR) --probe $(BENCH_PROBE) \
 	  --jq-hook tests/bench/jq-hook.sh --json $(BENCH_JSON) $(BENCH_ARGS)
+	BUILD=$(BUILD) tests/bench/reconcile.sh $(WPCTL)
 	@# The CRI-O latency case (mk/crio.mk): paired container create+start under a real CRI-O.
 	$(MAKE) --no-print-directory bench-crio
+
+bench: $(WPCTL)
 
 # `make test`: the harness runs with a handful of iterations and its JSON is
 # checked for every key (no timing assertions).

@@ -9,7 +9,8 @@ set -euo pipefail
 if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
     libs=(json-c libseccomp libcgroup cmocka yaml-0.1 dbus-1)
     cmds=(make pkg-config clang-format jq runc podman crun busybox rpm rpmbuild rpm2cpio cpio
-          python3 groff clang valgrind strace go conmon qemu-system-x86_64 debootstrap mke2fs)
+          python3 groff clang valgrind strace go conmon qemu-system-x86_64 debootstrap mke2fs
+          promtool)
     missing_libs=() missing_cmds=()
     command -v "${CXX:-g++}" >/dev/null || missing_cmds+=("${CXX:-g++}")
     for l in "${libs[@]}"; do
@@ -33,7 +34,8 @@ pkgs=(g++ make pkg-config clang-format
       rpm cpio python3-yaml
       golang-go conmon python3
       clang libclang-rt-14-dev valgrind strace
-      qemu-system-x86 debootstrap e2fsprogs)
+      qemu-system-x86 debootstrap e2fsprogs
+      prometheus)  # promtool: checks the reconciler's metrics file
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

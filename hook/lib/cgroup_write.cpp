@@ -132,24 +132,116 @@ Result<UniqueFd> open_confined_dir(const std::string &root, const std::string &r
     return cur;
 }
 
-Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarget &target,
-                               const Plan &plan, SharesToWeight formula, bool dry_run,
-                               const BeforeWrite &before_write) {
+namespace {
+
+enum class Step { Write, DryRun, Inspect };
+
+// Steps 3-5 of every write: keep each file's previous content and open it for
+// writing before the first write; write, restoring everything on the first
+// failure; read back the effective cpuset against `verify`. A dry run stops
+// before reading anything; an inspection reads the previous values only.
+Result<ApplyResult> write_pending(const std::string &cgroup_root, const TargetDirs &dirs,
+                                  std::vector<Pending> &pending,
+                                  const std::optional<CpuSet> &verify, Step step,
+                                  const BeforeWrite &before_write = {}) {
     ApplyResult res;
-    // 1. Open both directories (once when they are the same).
-    auto cpuset_dir = open_confined_dir(cgroup_root, target.cpuset.rel);
-    if (!cpuset_dir) return cpuset_dir.take_error();
-    UniqueFd cpu_owned;
-    int cpu_fd = cpuset_dir->get();
-    if (target.cpu.rel != target.cpuset.rel) {
-        auto d = open_confined_dir(cgroup_root, target.cpu.rel);
-        if (!d) return d.take_error();
-        cpu_owned = std::move(*d);
-        cpu_fd = cpu_owned.get();
+    for (const auto &p : pending)
+        res.writes.push_back(Write{p.shown(), p.value});
+    if (step == Step::DryRun) return res;
+
+    // Read and write use separate opens: the sandbox allows read-only or
+    // write-only opens, never O_RDWR.
+    for (auto &p : pending) {
+        std::string full = cgroup_root + "/" + p.shown();
+        auto prev = read_file_nofollow(dirs.fd(p.dir), p.name, kMaxSmallFileBytes);
+        if (!prev) return wrap(prev.take_error(), cgroup_root + "/" + p.dir->rel);
+        if (!*prev) return make_error(Fault::Input, full + ": does not exist");
+        p.previous = trim(std::move(**prev));
+        res.previous.push_back(Write{p.shown(), p.previous});
+        if (step == Step::Inspect) continue;
+        int fd = ::openat(dirs.fd(p.dir), p.name.c_str(),
+                          O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            if (e == ELOOP) return make_error(Fault::Input, full + ": is a symlink");
+            return make_errno_error(e == ENOENT ? Fault::Input : Fault::System, e,
+                                    full + ": cannot open for writing");
+        }
+        p.fd.reset(fd);
+        // Never through a hard link (a fake tree's file linked to one outside it), and
+        // on a real cgroup root never a file that is not the kernel's.
+        struct stat st;
+        if (::fstat(fd, &st) != 0)
+            return make_errno_error(Fault::System, errno, full + ": cannot stat");
+        if (st.st_nlink > 1)
+            return make_error(Fault::Input, full + ": has " + std::to_string(st.st_nlink) +
+                                                " hard links; refusing to write through it");
+        if (on_cgroup_fs(dirs.fd(p.dir)) && !on_cgroup_fs(fd))
+            return make_error(Fault::Input,
+                              full + ": is not on a cgroup filesystem; refusing to write it");
     }
-    auto dir_fd = [&](const ControllerDir *d) {
-        return d == &target.cpuset ? cpuset_dir->get() : cpu_fd;
+    if (step == Step::Inspect) return res;
+    if (before_write) {
+        if (auto st = before_write(res.previous); !st) return st.take_error();
+    }
+
+    auto failed = [&](const Pending &p, int e) {
+        std::string note = restore(pending);
+        Error err = make_errno_error(Fault::System, e,
+                                     cgroup_root + "/" + p.shown() + ": writing \"" + p.value +
+                                         "\" failed");
+        err.message += note;
+        return err;
     };
+    Pending *deferred = nullptr;
+    for (auto &p : pending) {
+        int e = write_value(p.fd.get(), p.value);
+        if (e == EINVAL && p.retry_after_quota) {
+            deferred = &p;
+            continue;
+        }
+        if (e != 0) return failed(p, e);
+        p.written = true;
+    }
+    if (deferred != nullptr) {
+        if (int e = write_value(deferred->fd.get(), deferred->value); e != 0)
+            return failed(*deferred, e);
+        deferred->written = true;
+    }
+
+    if (verify) {
+        const CgroupTarget &target = *dirs.target;
+        const char *eff = target.cpuset.v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus";
+        std::string full = cgroup_root + "/" + target.cpuset.rel + "/" + eff;
+        auto text = read_file_nofollow(dirs.cpuset.get(), eff, kMaxSmallFileBytes);
+        if (!text) {
+            std::string note = restore(pending);
+            Error e = wrap(text.take_error(), cgroup_root + "/" + target.cpuset.rel);
+            e.message += note;
+            return e;
+        }
+        if (*text) {
+            auto got = CpuSet::parse(**text);
+            if (!got || !(*got == *verify)) {
+                std::string seen = got ? got->format() : trim(**text);
+                std::string note = restore(pending);
+                return make_error(Fault::System,
+                                  full + ": effective cpuset is \"" + seen + "\", not \"" +
+                                      verify->format() +
+                                      "\" (does a parent cgroup exclude those CPUs?)" + note);
+            }
+            res.effective_cpuset = got->format();
+            res.verified = true;
+        }
+    }
+    return res;
+}
+
+Result<ApplyResult> run_plan(const std::string &cgroup_root, const TargetDirs &dirs,
+                             const Plan &plan, SharesToWeight formula, Step step,
+                             const BeforeWrite &before_write = {}) {
+    const CgroupTarget &target = *dirs.target;
+    int cpu_fd = dirs.cpu_fd;
 
     // 2. The list of writes, in order.
     std::vector<Pending> pending;
@@ -191,98 +283,91 @@ Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarge
             if (plan.quota_us) add(target.cpu, "cpu.cfs_quota_us", std::to_string(*plan.quota_us));
         }
     }
-    for (const auto &p : pending)
-        res.writes.push_back(Write{p.shown(), p.value});
-    if (dry_run) return res;
+    // 3.-5. Previous values, writes, read-back.
+    return write_pending(cgroup_root, dirs, pending, plan.cpuset, step, before_write);
+}
 
-    // 3. Keep every file's previous content and open it for writing, before the
-    // first write. Read and write use separate opens: the sandbox allows
-    // read-only or write-only opens, never O_RDWR.
-    for (auto &p : pending) {
-        std::string full = cgroup_root + "/" + p.shown();
-        auto prev = read_file_nofollow(dir_fd(p.dir), p.name, kMaxSmallFileBytes);
-        if (!prev) return wrap(prev.take_error(), cgroup_root + "/" + p.dir->rel);
-        if (!*prev) return make_error(Fault::Input, full + ": does not exist");
-        p.previous = trim(std::move(**prev));
-        int fd =
-            ::openat(dir_fd(p.dir), p.name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) {
-            int e = errno;
-            if (e == ELOOP) return make_error(Fault::Input, full + ": is a symlink");
-            return make_errno_error(e == ENOENT ? Fault::Input : Fault::System, e,
-                                    full + ": cannot open for writing");
-        }
-        p.fd.reset(fd);
-        // Never through a hard link (a fake tree's file linked to one outside it), and
-        // on a real cgroup root never a file that is not the kernel's.
-        struct stat st;
-        if (::fstat(fd, &st) != 0)
-            return make_errno_error(Fault::System, errno, full + ": cannot stat");
-        if (st.st_nlink > 1)
-            return make_error(Fault::Input, full + ": has " + std::to_string(st.st_nlink) +
-                                                " hard links; refusing to write through it");
-        if (on_cgroup_fs(dir_fd(p.dir)) && !on_cgroup_fs(fd))
-            return make_error(Fault::Input,
-                              full + ": is not on a cgroup filesystem; refusing to write it");
-    }
+} // namespace
 
-    for (const auto &p : pending)
-        res.previous.push_back(Write{p.shown(), p.previous});
-    if (before_write) {
-        if (auto st = before_write(res.previous); !st) return st.take_error();
+Result<TargetDirs> open_target(const std::string &cgroup_root, const CgroupTarget &target) {
+    TargetDirs t;
+    t.target = &target;
+    auto cpuset_dir = open_confined_dir(cgroup_root, target.cpuset.rel);
+    if (!cpuset_dir) return cpuset_dir.take_error();
+    t.cpuset = std::move(*cpuset_dir);
+    t.cpu_fd = t.cpuset.get();
+    if (target.cpu.rel != target.cpuset.rel) {
+        auto d = open_confined_dir(cgroup_root, target.cpu.rel);
+        if (!d) return d.take_error();
+        t.cpu_owned = std::move(*d);
+        t.cpu_fd = t.cpu_owned.get();
     }
+    return t;
+}
 
-    // 4. Write, restoring everything on the first failure.
-    auto failed = [&](const Pending &p, int e) {
-        std::string note = restore(pending);
-        Error err = make_errno_error(Fault::System, e,
-                                     cgroup_root + "/" + p.shown() + ": writing \"" + p.value +
-                                         "\" failed");
-        err.message += note;
-        return err;
-    };
-    Pending *deferred = nullptr;
-    for (auto &p : pending) {
-        int e = write_value(p.fd.get(), p.value);
-        if (e == EINVAL && p.retry_after_quota) {
-            deferred = &p;
-            continue;
-        }
-        if (e != 0) return failed(p, e);
-        p.written = true;
-    }
-    if (deferred != nullptr) {
-        if (int e = write_value(deferred->fd.get(), deferred->value); e != 0)
-            return failed(*deferred, e);
-        deferred->written = true;
-    }
+Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarget &target,
+                               const Plan &plan, SharesToWeight formula, bool dry_run,
+                               const BeforeWrite &before_write) {
+    // 1. Open both directories (once when they are the same).
+    auto dirs = open_target(cgroup_root, target);
+    if (!dirs) return dirs.take_error();
+    return run_plan(cgroup_root, *dirs, plan, formula, dry_run ? Step::DryRun : Step::Write,
+                    before_write);
+}
 
-    // 5. Read back the effective cpuset.
-    if (plan.cpuset) {
-        const char *eff = target.cpuset.v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus";
-        std::string full = cgroup_root + "/" + target.cpuset.rel + "/" + eff;
-        auto text = read_file_nofollow(cpuset_dir->get(), eff, kMaxSmallFileBytes);
-        if (!text) {
-            std::string note = restore(pending);
-            Error e = wrap(text.take_error(), cgroup_root + "/" + target.cpuset.rel);
-            e.message += note;
-            return e;
-        }
-        if (*text) {
-            auto got = CpuSet::parse(**text);
-            if (!got || !(*got == *plan.cpuset)) {
-                std::string seen = got ? got->format() : trim(**text);
-                std::string note = restore(pending);
-                return make_error(Fault::System,
-                                  full + ": effective cpuset is \"" + seen + "\", not \"" +
-                                      plan.cpuset->format() +
-                                      "\" (does a parent cgroup exclude those CPUs?)" + note);
+Result<ApplyResult> inspect_plan(const std::string &cgroup_root, const TargetDirs &dirs,
+                                 const Plan &plan, SharesToWeight formula) {
+    return run_plan(cgroup_root, dirs, plan, formula, Step::Inspect);
+}
+
+bool is_plan_file(std::string_view name) {
+    for (std::string_view f : {"cpuset.cpus", "cpu.shares", "cpu.weight", "cpu.max",
+                               "cpu.cfs_period_us", "cpu.cfs_quota_us"})
+        if (name == f) return true;
+    return false;
+}
+
+Result<ApplyResult> apply_values(const std::string &cgroup_root, const CgroupTarget &target,
+                                 const std::vector<Write> &values, bool dry_run,
+                                 const BeforeWrite &before_write) {
+    auto dirs = open_target(cgroup_root, target);
+    if (!dirs) return dirs.take_error();
+    std::vector<Pending> pending;
+    std::optional<CpuSet> verify;
+    // The order of a plan: cpuset first, then the period before the quota (v1
+    // refuses a quota above the old period's limits otherwise).
+    static const char *kOrder[] = {"cpuset.cpus", "cpu.shares",        "cpu.weight",
+                                   "cpu.max",     "cpu.cfs_period_us", "cpu.cfs_quota_us"};
+    for (const char *name : kOrder) {
+        for (const auto &w : values) {
+            size_t slash = w.file.rfind('/');
+            std::string dir = slash == std::string::npos ? "" : w.file.substr(0, slash);
+            std::string base = w.file.substr(slash == std::string::npos ? 0 : slash + 1);
+            if (base != name) continue;
+            const ControllerDir *d = base.rfind("cpuset.", 0) == 0 ? &target.cpuset : &target.cpu;
+            if (dir != d->rel)
+                return make_error(Fault::Input, cgroup_root + "/" + w.file +
+                                                    ": not in the container's cgroup " +
+                                                    cgroup_root + "/" + d->rel);
+            pending.push_back(Pending{d, base, w.value, UniqueFd(), std::string(), false});
+            if (base == "cpuset.cpus" && !trim(w.value).empty()) {
+                auto cs = CpuSet::parse(w.value);
+                if (!cs)
+                    return make_error(Fault::Input,
+                                      cgroup_root + "/" + w.file + ": " + cs.error().message);
+                verify = *cs;
             }
-            res.effective_cpuset = got->format();
-            res.verified = true;
         }
     }
-    return res;
+    for (const auto &w : values) {
+        std::string base =
+            w.file.substr(w.file.rfind('/') == std::string::npos ? 0 : w.file.rfind('/') + 1);
+        if (!is_plan_file(base))
+            return make_error(Fault::Input,
+                              cgroup_root + "/" + w.file + ": not a file a plan writes");
+    }
+    return write_pending(cgroup_root, *dirs, pending, verify, dry_run ? Step::DryRun : Step::Write,
+                         before_write);
 }
 
 } // namespace wp

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cgroup_locate.hpp"
@@ -27,8 +28,9 @@ struct Write {
 };
 
 struct ApplyResult {
-    std::vector<Write> writes;    // in order
-    std::vector<Write> previous;  // each written file's value before the first write
+    std::vector<Write> writes; // in order
+    std::vector<Write>
+        previous; // each written file's value before the first write (not in dry runs)
     std::string effective_cpuset; // read back, "" when not verified
     bool verified = false;
 };
@@ -43,5 +45,34 @@ using BeforeWrite = std::function<Status(const std::vector<Write> &previous)>;
 Result<ApplyResult> apply_plan(const std::string &cgroup_root, const CgroupTarget &target,
                                const Plan &plan, SharesToWeight formula, bool dry_run,
                                const BeforeWrite &before_write = {});
+
+// A target's two controller directories, open with open_confined_dir (one fd
+// when they are the same directory). `target` must outlive it.
+struct TargetDirs {
+    UniqueFd cpuset, cpu_owned;
+    int cpu_fd = -1;
+    const CgroupTarget *target = nullptr;
+    int fd(const ControllerDir *d) const { return d == &target->cpuset ? cpuset.get() : cpu_fd; }
+};
+Result<TargetDirs> open_target(const std::string &cgroup_root, const CgroupTarget &target);
+
+// What apply_plan would write, with each file's current value in `previous`;
+// nothing is opened for writing. The node's view compares the two (drift).
+Result<ApplyResult> inspect_plan(const std::string &cgroup_root, const TargetDirs &dirs,
+                                 const Plan &plan, SharesToWeight formula);
+
+// A file a plan writes: cpuset.cpus, cpu.shares, cpu.weight, cpu.max,
+// cpu.cfs_period_us, cpu.cfs_quota_us.
+bool is_plan_file(std::string_view name);
+
+// Writes recorded values back (`file` relative to cgroupRoot, as in Write),
+// the same way as apply_plan: every file opened first, the previous content
+// restored on a failure, the effective cpuset read back when cpuset.cpus gets a
+// non-empty value. Only the plan files of `target`'s two directories are
+// accepted: a value for any other file is refused before anything is written.
+// `before_write` as in apply_plan (the systemd unit's properties).
+Result<ApplyResult> apply_values(const std::string &cgroup_root, const CgroupTarget &target,
+                                 const std::vector<Write> &values, bool dry_run,
+                                 const BeforeWrite &before_write = {});
 
 } // namespace wp

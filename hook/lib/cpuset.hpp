@@ -24,6 +24,7 @@ class CpuSet {
     size_t count() const { return bits_.count(); }
     bool contains(unsigned cpu) const { return cpu < kMaxCpus && bits_.test(cpu); }
     bool subset_of(const CpuSet &other) const { return (bits_ & ~other.bits_).none(); }
+    bool intersects(const CpuSet &other) const { return (bits_ & other.bits_).any(); }
     bool operator==(const CpuSet &other) const { return bits_ == other.bits_; }
 
   private:

@@ -161,6 +161,7 @@ std::string pin_record_json(const PinRecord &r) {
     w.member("systemd", r.systemd);
     string_map(w, "before", r.before);
     w.member("time", r.time_unix);
+    if (r.elapsed_us > 0) w.member("elapsedUs", r.elapsed_us);
     w.end_object();
     return w.take() + "\n";
 }
@@ -213,6 +214,9 @@ Result<PinRecord> parse_pin_record(std::string_view text, std::string_view what)
     std::optional<int64_t> t;
     if (auto s = rd.integer(rd.o, "time", t); !s) return s.take_error();
     r.time_unix = t.value_or(0);
+    std::optional<int64_t> el;
+    if (auto s = rd.integer(rd.o, "elapsedUs", el); !s) return s.take_error();
+    r.elapsed_us = el.value_or(0);
     return r;
 }
 
@@ -260,7 +264,9 @@ Result<std::optional<PinRecord>> PinDir::read(std::string_view container_id) con
     if (auto s = check_container_id(container_id); !s) return s.take_error();
     if (!exists()) return std::optional<PinRecord>();
     std::string name = std::string(container_id) + std::string(kSuffix);
-    auto text = read_file_nofollow(fd(), name, kMaxPinRecordBytes);
+    // A record is a trusted file: regular, never through a symlink, owned by
+    // root and writable by nobody else. Anything else is refused, not followed.
+    auto text = read_trusted_file(path_ + "/" + name, kMaxPinRecordBytes);
     if (!text) return text.take_error();
     if (!*text) return std::optional<PinRecord>();
     auto r = parse_pin_record(**text, path_ + "/" + name);

@@ -36,6 +36,7 @@ struct PinRecord {
     std::string systemd;  // "set", or why not ("off", "unreachable: ...", "not a unit")
     std::map<std::string, std::string> before; // file (relative to cgroup_root) -> value
     int64_t time_unix = 0;                     // seconds since the epoch
+    int64_t elapsed_us = 0;                    // the hook's run time, 0 when unknown
 };
 
 // The annotations of `all` that decide a container's pin: the partition's

@@ -330,23 +330,14 @@ Status Run::prepare_pin_resources(bool writes) {
 
 Status Run::set_unit_properties(const std::vector<Write> &previous) {
     (void)previous;
-    if (unit_.empty()) {
-        systemd_ = "not a systemd unit: cgroup files only";
+    // A dry run or audit opens no connection: nothing is set, nothing to say.
+    if (!bus_.connected() && !pin_dir_ && !unit_.empty() && cfg_.systemd != SystemdMode::Off)
         return ok_status();
-    }
-    if (cfg_.systemd == SystemdMode::Off) {
-        systemd_ = "off in the node config: cgroup files only (daemon-reload undoes them)";
-        return ok_status();
-    }
-    if (!bus_.connected()) {
-        if (!pin_dir_) return ok_status(); // a dry run or audit: nothing is set
-        systemd_ = "not set: " + bus_.unreachable() + "; cgroup files only";
-        return ok_status();
-    }
-    auto props = unit_properties_for(plan_, target_->cpu.v2, cfg_.shares_to_weight);
-    if (props.empty()) return ok_status();
-    if (auto s = bus_.set_unit_properties(unit_, props); !s) return s;
-    systemd_ = "set " + props.describe();
+    auto done =
+        apply_unit_properties(bus_, cfg_.systemd, unit_,
+                              unit_properties_for(plan_, target_->cpu.v2, cfg_.shares_to_weight));
+    if (!done) return done.take_error();
+    if (!done->empty()) systemd_ = *done;
     return ok_status();
 }
 
@@ -369,6 +360,7 @@ Status Run::write_pin_record(const ApplyResult &applied) {
     timespec now;
     ::clock_gettime(CLOCK_REALTIME, &now);
     r.time_unix = static_cast<int64_t>(now.tv_sec);
+    r.elapsed_us = now_us() - start_; // up to the pin (the metrics' pin duration)
     if (auto s = pin_dir_->write(r); !s) return s;
     pin_record_ = pin_dir_->path() + "/" + st_.id + ".json";
     return ok_status();

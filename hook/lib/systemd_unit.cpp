@@ -196,6 +196,63 @@ UnitProperties unit_properties_for(const Plan &plan, bool cpu_v2, SharesToWeight
     return p;
 }
 
+UnitProperties unit_properties_for_values(const std::map<std::string, std::string> &values) {
+    UnitProperties p;
+    auto number = [](const std::string &v) -> std::optional<int64_t> {
+        try {
+            size_t used = 0;
+            long long n = std::stoll(v, &used);
+            if (used != v.size()) return std::nullopt;
+            return static_cast<int64_t>(n);
+        } catch (...) {
+            return std::nullopt;
+        }
+    };
+    std::optional<int64_t> quota, period;
+    bool unlimited = false;
+    for (const auto &[file, raw] : values) {
+        std::string base =
+            file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
+        std::string v = raw;
+        while (!v.empty() && (v.back() == '\n' || v.back() == ' '))
+            v.pop_back();
+        if (base == "cpuset.cpus") {
+            if (auto cs = CpuSet::parse(v)) p.allowed_cpus = *cs;
+        } else if (base == "cpu.shares") {
+            if (auto n = number(v); n && *n > 0) p.cpu_shares = static_cast<uint64_t>(*n);
+        } else if (base == "cpu.weight") {
+            if (auto n = number(v); n && *n > 0) p.cpu_weight = static_cast<uint64_t>(*n);
+        } else if (base == "cpu.cfs_quota_us") {
+            quota = number(v);
+            unlimited = quota && *quota < 0;
+        } else if (base == "cpu.cfs_period_us") {
+            period = number(v);
+        } else if (base == "cpu.max") {
+            std::string q = v.substr(0, v.find(' '));
+            if (v.find(' ') != std::string::npos) period = number(v.substr(v.find(' ') + 1));
+            unlimited = q == "max";
+            if (!unlimited) quota = number(q);
+        }
+    }
+    if (period && *period > 0) p.quota_period_usec = static_cast<uint64_t>(*period);
+    if (unlimited)
+        p.quota_per_sec_usec = kSystemdInfinity;
+    else if (quota && *quota > 0)
+        p.quota_per_sec_usec = quota_per_sec_usec(*quota, period.value_or(kDefaultCfsPeriod));
+    return p;
+}
+
+Result<std::string> apply_unit_properties(SystemdBus &bus, SystemdMode mode,
+                                          const std::string &unit, const UnitProperties &props) {
+    if (unit.empty()) return std::string("not a systemd unit: cgroup files only");
+    if (mode == SystemdMode::Off)
+        return std::string("off in the node config: cgroup files only (daemon-reload undoes them)");
+    if (!bus.connected()) return "not set: " + bus.unreachable() + "; cgroup files only";
+    if (props.empty()) return std::string();
+    if (auto s = bus.set_unit_properties(unit, props); !s) return s.take_error();
+    return "set " + props.describe();
+}
+
 Result<SystemdBus> SystemdBus::connect(const SystemdClientOptions &opt) {
     SystemdBus bus;
     bus.address_ = opt.address;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,13 @@ struct UnitProperties {
 // or v1 (shares). A quota comes with its period (the decision always sets one).
 UnitProperties unit_properties_for(const Plan &plan, bool cpu_v2, SharesToWeight formula);
 
+// The properties that carry recorded cgroup file values back (a pin record's
+// "before": file relative to cgroupRoot -> value): cpuset.cpus -> AllowedCPUs
+// ("" = no restriction), cpu.shares -> CPUShares, cpu.weight -> CPUWeight,
+// cpu.cfs_quota_us / cpu.cfs_period_us / cpu.max -> CPUQuota* ("-1", "max" =
+// infinity). Values that do not parse are left out.
+UnitProperties unit_properties_for_values(const std::map<std::string, std::string> &values);
+
 // A systemd unit name as D-Bus may carry it: [A-Za-z0-9:_.\\@-], 1..255 bytes.
 bool valid_unit_name(std::string_view unit);
 
@@ -105,5 +113,13 @@ class SystemdBus {
     std::string address_, why_;
     int timeout_ms_ = kDefaultSystemdTimeoutMs;
 };
+
+// The systemd half of the write path, run before the cgroup files are written:
+// sets `props` on `unit` when the cgroup is a unit, the node config does not
+// turn systemd off, and the bus is connected. Returns what was done for the log
+// and the pin record ("set ...", or why not; "" when there was nothing to set);
+// systemd's refusal is an error.
+Result<std::string> apply_unit_properties(SystemdBus &bus, SystemdMode mode,
+                                          const std::string &unit, const UnitProperties &props);
 
 } // namespace wp

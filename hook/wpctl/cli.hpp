@@ -11,5 +11,8 @@ int cmd_merge(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
+int cmd_unpin(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 } // namespace wpctl

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <getopt.h>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,6 @@
 
 #include <libcgroup.h>
 
-#include "cgroup_layout.hpp"
 #include "cli.hpp"
 #include "config.hpp"
 #include "cpuset.hpp"
@@ -28,7 +28,9 @@
 #include "dir.hpp"
 #include "fd.hpp"
 #include "json_writer.hpp"
+#include "node_view.hpp"
 #include "partitions.hpp"
+#include "pin_record.hpp"
 #include "state.hpp"
 #include "trusted_file.hpp"
 
@@ -36,113 +38,10 @@ namespace wpctl {
 
 namespace {
 
-inline constexpr int kMaxWalkDepth = 32;
-inline constexpr size_t kMaxWalkDirs = 200000;
-
-struct Hierarchy {
-    std::string rel; // relative to cgroupRoot: "cpuset", "", "unified"
-    bool v2 = false;
-    const char *cpus_file() const { return "cpuset.cpus"; }
-    const char *effective_file() const {
-        return v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus";
-    }
-};
-
-// Where the cpuset controller is under cgroupRoot: the library's layout detection,
-// the same as the hook's.
-wp::Result<Hierarchy> find_cpuset_hierarchy(const wp::CgroupLayout &l) {
-    if (l.pure_v2()) return Hierarchy{"", true};
-    if (auto h = l.v1_hierarchy("cpuset")) return Hierarchy{*h, false};
-    if (l.unified) return Hierarchy{*l.unified, true};
-    return wp::make_error(wp::Fault::Usage,
-                          l.root + ": no cpuset hierarchy (neither cgroup.controllers nor a v1 "
-                                   "cpuset directory)");
-}
-
-struct Entry {
-    std::string path; // relative to the hierarchy, "/kubepods/.../crio-<id>"
-    std::string id;   // container id
-    std::string cpus; // cpuset.cpus as read (trimmed)
-    std::string effective;
-    bool has_effective = false;
-};
-
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t'))
-        s.pop_back();
-    size_t i = 0;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
-        ++i;
-    return s.substr(i);
-}
-
-// A container's id from its cgroup directory name: crio-<id>[.scope],
-// libpod-<id>[.scope], docker-<id>.scope, cri-containerd-<id>.scope, or <id>.
-std::string container_id(std::string_view name) {
-    if (name.size() > 6 && name.substr(name.size() - 6) == ".scope") name.remove_suffix(6);
-    for (std::string_view prefix : {"crio-", "libpod-", "docker-", "cri-containerd-"}) {
-        if (name.substr(0, prefix.size()) == prefix) {
-            name.remove_prefix(prefix.size());
-            break;
-        }
-    }
-    if (name.size() != 64) return "";
-    for (char c : name)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
-    return std::string(name);
-}
-
-struct Walker {
-    const Hierarchy &h;
-    std::vector<Entry> &out;
-    std::vector<std::string> &warnings;
-    size_t dirs = 0;
-
-    void walk(int dirfd, const std::string &rel, int depth) {
-        if (depth > kMaxWalkDepth || ++dirs > kMaxWalkDirs) {
-            warnings.push_back(rel + ": walk limit reached, not descending");
-            return;
-        }
-        auto list = wp::list_dir(dirfd, rel);
-        if (!list) {
-            warnings.push_back(list.error().message);
-            return;
-        }
-        std::vector<std::string> children;
-        for (auto &e : *list)
-            if (e.type == DT_DIR || e.type == DT_UNKNOWN) children.push_back(std::move(e.name));
-        std::sort(children.begin(), children.end());
-        for (const auto &n : children) {
-            wp::UniqueFd cfd(
-                ::openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-            if (!cfd.valid()) continue; // a symlink, a file, or gone
-            std::string crel = rel + "/" + n;
-            std::string id = container_id(n);
-            if (!id.empty()) {
-                Entry e;
-                e.path = crel;
-                e.id = id;
-                auto cpus =
-                    wp::read_file_nofollow(cfd.get(), h.cpus_file(), wp::kMaxSmallFileBytes);
-                if (cpus && cpus->has_value()) e.cpus = trim(**cpus);
-                auto eff =
-                    wp::read_file_nofollow(cfd.get(), h.effective_file(), wp::kMaxSmallFileBytes);
-                if (eff && eff->has_value()) {
-                    e.effective = trim(**eff);
-                    e.has_effective = true;
-                }
-                out.push_back(std::move(e));
-                continue; // crun's "container" sub-cgroup is part of the container
-            }
-            walk(cfd.get(), crel, depth + 1);
-        }
-    }
-};
-
 enum class State { Pinned, Drifted, Unpinned };
 
 struct Row {
-    Entry e;
+    wp::ContainerCgroup e;
     State state = State::Unpinned;
     std::string partition; // "" when none
     std::string expected;  // the cpuset the hook decided, "" when unknown
@@ -172,7 +71,20 @@ std::optional<wp::Annotations> find_annotations(const std::vector<std::string> &
     return std::nullopt;
 }
 
-Row classify(const Entry &e, const wp::PartitionFile &parts, const std::vector<std::string> &roots,
+// A parent that does not allow the CPUs: what runs is not what was written.
+void flag_effective(Row &r) {
+    if (r.state != State::Pinned || !r.e.has_effective) return;
+    auto eff = wp::CpuSet::parse(r.e.effective);
+    auto actual = wp::CpuSet::parse(r.e.cpus);
+    if (eff && actual && !(*eff == *actual)) {
+        r.state = State::Drifted;
+        r.reason =
+            "effective cpus \"" + r.e.effective + "\" differ from cpuset.cpus \"" + r.e.cpus + "\"";
+    }
+}
+
+Row classify(const wp::ContainerCgroup &e, const wp::PartitionFile &parts,
+             const std::vector<std::string> &roots,
              const std::function<wp::Result<wp::CpuSet>()> &online) {
     Row r;
     r.e = e;
@@ -209,28 +121,21 @@ Row classify(const Entry &e, const wp::PartitionFile &parts, const std::vector<s
             }
         }
     }
-    // A parent that does not allow the CPUs: what runs is not what was written.
-    if (r.state == State::Pinned && e.has_effective) {
-        auto eff = wp::CpuSet::parse(e.effective);
-        if (eff && actual && !(*eff == *actual)) {
-            r.state = State::Drifted;
-            r.reason =
-                "effective cpus \"" + e.effective + "\" differ from cpuset.cpus \"" + e.cpus + "\"";
-        }
-    }
+    flag_effective(r);
     return r;
 }
 
 void status_usage(std::FILE *out) {
     std::fprintf(out,
                  "Usage: wpctl status [--config FILE] [--partitions FILE] [--cgroup-root DIR]\n"
-                 "                    [--containers-root DIR]... [--all] [--json]\n"
+                 "                    [--containers-root DIR]... [--pin-dir DIR] [--all] [--json]\n"
                  "Lists the containers pinned to a partition's cpuset and the ones that drifted.\n"
                  "Exit 0: no drift; 1: a container drifted; 2: usage or read error.\n");
 }
 
 struct StatusOptions {
     std::string config_path = wp::kDefaultConfigPath, partitions_path, cgroup_root;
+    std::string pin_dir;            // "" = the node config's pinRecordDir
     std::vector<std::string> roots; // containers roots holding the bundles
     bool all = false, json = false;
 };
@@ -267,14 +172,13 @@ wp::Result<StatusView> gather(StatusOptions o) {
     }
     const wp::PartitionFile &parts = **lp;
 
-    wp::CgroupLayout layout = wp::detect_cgroup_layout(o.cgroup_root);
-    auto h = find_cpuset_hierarchy(layout);
-    if (!h) return h.take_error();
+    auto walk = wp::walk_containers(o.cgroup_root);
+    if (!walk) return walk.take_error();
     v.cgroup_root = o.cgroup_root;
-    v.hierarchy = o.cgroup_root + (h->rel.empty() ? "" : "/" + h->rel);
+    v.hierarchy = walk->hierarchy_dir;
     const std::string &hdir = v.hierarchy;
     // Cross-check with libcgroup's view of the mount table on the real hierarchy.
-    if (o.cgroup_root == "/sys/fs/cgroup" && !h->v2 && cgroup_init() == 0) {
+    if (o.cgroup_root == "/sys/fs/cgroup" && !walk->hierarchy.v2 && cgroup_init() == 0) {
         char *mp = nullptr;
         if (cgroup_get_subsys_mount_point("cpuset", &mp) == 0 && mp != nullptr) {
             if (hdir != mp)
@@ -283,20 +187,39 @@ wp::Result<StatusView> gather(StatusOptions o) {
             std::free(mp);
         }
     }
-    wp::UniqueFd hfd(::open(hdir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!hfd.valid()) return wp::make_error(wp::Fault::Usage, hdir + ": " + std::strerror(errno));
-    auto online = [&] { return wp::online_cpus(layout); };
-
-    std::vector<Entry> entries;
-    std::vector<std::string> walk_warnings;
-    Walker w{*h, entries, walk_warnings};
-    w.walk(hfd.get(), "", 0);
-    for (const auto &s : walk_warnings)
+    auto online = [&]() -> wp::Result<wp::CpuSet> {
+        if (!walk->online) return wp::make_error(wp::Fault::System, hdir + ": no root cpuset file");
+        return *walk->online;
+    };
+    for (const auto &s : walk->warnings)
         v.warnings.push_back(hdir + s);
+    const auto &entries = walk->containers;
+
+    // The pin records: what the hook decided, joined with the cgroups now.
+    std::map<std::string, wp::PinView> pins;
+    if (auto dir = wp::PinDir::open(o.pin_dir.empty() ? cfg.pin_record_dir : o.pin_dir, false)) {
+        if (auto view = wp::read_node_view(*dir, o.cgroup_root, cfg.shares_to_weight))
+            for (auto &pv : *view)
+                pins.emplace(pv.id, std::move(pv));
+    } else {
+        v.warnings.push_back(dir.error().message);
+    }
 
     v.containers = entries.size();
     for (const auto &e : entries) {
         Row r = classify(e, parts, o.roots, online);
+        if (auto it = pins.find(e.id); it != pins.end() && it->second.record) {
+            const wp::PinView &pv = it->second;
+            r.partition = pv.record->partition;
+            r.expected = pv.record->plan.cpuset ? pv.record->plan.cpuset->format() : "";
+            r.reason.clear();
+            r.state = pv.state == wp::PinState::Pinned ? State::Pinned : State::Drifted;
+            for (const auto &d : pv.drifts)
+                r.reason += (r.reason.empty() ? "" : "; ") + d.resource + " is \"" + d.from +
+                            "\", the hook decided \"" + d.to + "\"";
+            if (pv.state == wp::PinState::Refused) r.reason = pv.error;
+            flag_effective(r);
+        }
         if (r.state == State::Pinned) ++v.pinned;
         if (r.state == State::Drifted) ++v.drifted;
         if (r.state != State::Unpinned || o.all) v.rows.push_back(std::move(r));
@@ -313,7 +236,7 @@ std::string render_json(const StatusView &v) {
         w.begin_object().member("id", r.e.id).member("state", state_name(r.state));
         w.member("partition", r.partition).member("cpuset", r.e.cpus);
         w.member("effective", r.e.effective).member("expected", r.expected);
-        w.member("cgroup", r.e.path).member("reason", r.reason).end_object();
+        w.member("cgroup", r.e.rel).member("reason", r.reason).end_object();
     }
     w.end_array().end_object();
     return w.take() + "\n";
@@ -326,7 +249,7 @@ void render_text(const StatusView &v, std::FILE *out) {
         std::fprintf(out, "%-13s %-8s %-16s %-16s %-16s %s\n", r.e.id.substr(0, 12).c_str(),
                      state_name(r.state), r.partition.empty() ? "-" : r.partition.c_str(),
                      r.e.cpus.empty() ? "\"\"" : r.e.cpus.c_str(),
-                     r.expected.empty() ? "-" : r.expected.c_str(), r.e.path.c_str());
+                     r.expected.empty() ? "-" : r.expected.c_str(), r.e.rel.c_str());
         if (!r.reason.empty()) std::fprintf(out, "    %s\n", r.reason.c_str());
     }
     std::fprintf(out, "%zu pinned, %zu drifted, %zu containers in %s\n", v.pinned, v.drifted,
@@ -341,6 +264,7 @@ int cmd_status(int argc, char **argv) {
                                       {"partitions", required_argument, nullptr, 'p'},
                                       {"cgroup-root", required_argument, nullptr, 'r'},
                                       {"containers-root", required_argument, nullptr, 'C'},
+                                      {"pin-dir", required_argument, nullptr, 'd'},
                                       {"all", no_argument, nullptr, 'a'},
                                       {"json", no_argument, nullptr, 'j'},
                                       {"help", no_argument, nullptr, 'h'},
@@ -360,6 +284,9 @@ int cmd_status(int argc, char **argv) {
             break;
         case 'C':
             o.roots.push_back(optarg);
+            break;
+        case 'd':
+            o.pin_dir = optarg;
             break;
         case 'a':
             o.all = true;

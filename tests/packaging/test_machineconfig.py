@@ -24,6 +24,7 @@ CONFIG = ROOT / "config"
 MCDIR = CONFIG / "machineconfig"
 FILES = MCDIR / "files"
 UNIT = CONFIG / "systemd" / "workload-partitioning-merge.service"
+RECONCILE_UNIT = CONFIG / "systemd" / "workload-partitioning-reconcile.service"
 BUILD = pathlib.Path(os.environ.get("BUILD", "build"))
 if not BUILD.is_absolute():
     BUILD = ROOT / BUILD
@@ -36,6 +37,7 @@ EXPECTED_FILES = {
     / "management-partition.yaml",
 }
 UNIT_NAME = "workload-partitioning-merge.service"
+RECONCILE_UNIT_NAME = "workload-partitioning-reconcile.service"
 ROLES = ("master", "worker")
 CPUSET_RE = re.compile(r"^$|^\d+(-\d+)?(,\d+(-\d+)?)*$")
 
@@ -179,10 +181,22 @@ def main():
                 return "the unit must be enabled: true"
             if u.get("contents") != UNIT.read_text():
                 return f"contents differ from {UNIT.relative_to(ROOT)}"
-            if set(units) != {UNIT_NAME}:
-                return f"unexpected units {sorted(set(units) - {UNIT_NAME})}"
+            if set(units) != {UNIT_NAME, RECONCILE_UNIT_NAME}:
+                return f"unexpected units {sorted(set(units) - {UNIT_NAME, RECONCILE_UNIT_NAME})}"
 
         check(f"{role}: systemd unit enabled, contents equal to config/systemd/{UNIT_NAME}", unit)
+
+        def reconcile_unit(units=units):
+            u = units.get(RECONCILE_UNIT_NAME)
+            if u is None:
+                return f"no unit {RECONCILE_UNIT_NAME}; units: {sorted(units)}"
+            if u.get("enabled") is not True:
+                return "the reconciler must be enabled: true"
+            if u.get("contents") != RECONCILE_UNIT.read_text():
+                return f"contents differ from {RECONCILE_UNIT.relative_to(ROOT)}"
+
+        check(f"{role}: reconciler enabled, contents equal to config/systemd/{RECONCILE_UNIT_NAME}",
+              reconcile_unit)
 
     def master_worker_alike():
         if set(mcs) != set(ROLES):

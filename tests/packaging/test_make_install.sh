@@ -45,6 +45,10 @@ for prefix in /usr /usr/local; do
         sh -c "[ \"\$(stat -c %a '$d/etc/workload-partitioning/config.json')\" = 644 ] && cmp '$d/etc/workload-partitioning/config.json' '$root/config/config.json'"
     t "PREFIX=$prefix: the merge unit's manifest directory exists" test -d "$d/etc/workload-partitioning/workloadpartitions.d"
     t "PREFIX=$prefix: merge unit installed 0644" mode_is "$unit" 644
+    runit=$d$prefix/lib/systemd/system/workload-partitioning-reconcile.service
+    t "PREFIX=$prefix: reconcile unit installed 0644" mode_is "$runit" 644
+    t "PREFIX=$prefix: the reconcile unit runs the installed wpctl reconcile --watch" \
+        grep -q "^ExecStart=$prefix/[a-z]*bin/wpctl reconcile --watch " "$runit"
     exec_bin=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit" 2>/dev/null)
     t "PREFIX=$prefix: the unit's ExecStart ($exec_bin) is the installed wpctl" \
         sh -c "[ -n '$exec_bin' ] && [ -x '$d$exec_bin' ] && [ \"\$(basename '$exec_bin')\" = wpctl ]"

@@ -82,6 +82,7 @@ licdir=$(rpm --eval '%{_defaultlicensedir}')/$(rpm -qp --qf "$docfmt" "$rpm_main
 hook=/usr/libexec/oci/hooks.d/$name
 hooksjson=/usr/share/containers/oci/hooks.d/99-workload-partitioning.json
 unit=$unitdir/workload-partitioning-merge.service
+reconcile_unit=$unitdir/workload-partitioning-reconcile.service
 # path type mode (octal) : what docs/ARCHITECTURE.md §4 and the spec say each node path is
 expected_main() {
     cat <<EOF
@@ -91,6 +92,7 @@ expected_main() {
 /etc/workload-partitioning/workloadpartitions.d d 0755
 /usr/bin/wpctl f 0755
 $unit f 0644
+$reconcile_unit f 0644
 $libdir/libworkload-partitioning.so.0 f 0755
 /usr/libexec/oci d 0755
 /usr/libexec/oci/hooks.d d 0755

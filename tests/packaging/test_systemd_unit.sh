@@ -112,5 +112,31 @@ else
     skip "wpctl merge's defaults are the documented inputs" "$wpctl is not built"
 fi
 
+# ---- workload-partitioning-reconcile.service: the day-2 reconciler
+unit=$root/config/systemd/workload-partitioning-reconcile.service
+t "reconcile unit exists" test -f "$unit"
+if command -v systemd-analyze >/dev/null; then
+    check_verify_reconcile() {
+        local out
+        out=$(systemd-analyze verify --man=no "$unit" 2>&1 | grep -v 'Command /usr/bin/wpctl is not executable')
+        [ -z "$out" ] || { echo "$out"; return 1; }
+    }
+    t "reconcile unit: systemd-analyze verify reports nothing but the absent wpctl" check_verify_reconcile
+else
+    skip "reconcile unit: systemd-analyze verify" "systemd-analyze is not installed"
+fi
+t "reconcile unit: ExecStart runs wpctl reconcile --watch with --metrics" \
+    grep -qE '^ExecStart=/usr/bin/wpctl reconcile --watch .*--metrics /' "$unit"
+t "reconcile unit: Restart=on-failure" test "$(value Restart)" = on-failure
+t "reconcile unit: NoNewPrivileges=yes" test "$(value NoNewPrivileges)" = yes
+t "reconcile unit: ProtectSystem=strict (read-only system)" test "$(value ProtectSystem)" = strict
+writable_only() { # exactly cgroupfs, the pin records and the metrics directory
+    local want="/sys/fs/cgroup /run/workload-partitioning /var/lib/node_exporter/textfile_collector"
+    [ "$(value ReadWritePaths)" = "$want" ] || { echo "ReadWritePaths= is '$(value ReadWritePaths)', want '$want'"; return 1; }
+    grep -q -- "--metrics /var/lib/node_exporter/textfile_collector/" "$unit" || { echo "metrics outside the writable directory"; return 1; }
+}
+t "reconcile unit: writable only /sys/fs/cgroup, /run/workload-partitioning and the metrics dir" writable_only
+t "reconcile unit: no ProtectControlGroups (it writes cgroups)" sh -c "! grep -q '^ProtectControlGroups=yes' '$unit'"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -163,6 +163,12 @@ test_status_without_annotations_matches_by_cpuset() {
     crio_state management
     "$HOOK" --config "$W/etc/config.json" <"$W/state.json" 2>/dev/null || die "hook failed"
     rm -rf "$W/containers"
+    # The hook's pin record says what it decided ...
+    status
+    expect_rc 0
+    grep -E "^${CID:0:12} +pinned +management +0-1 +0-1 " "$W/out" >/dev/null || die "$(cat "$W/out")"
+    # ... and without it the cpuset alone is matched.
+    rm -rf "$W/pins"
     status
     expect_rc 0
     grep -E "^${CID:0:12} +pinned +management +0-1 +- " "$W/out" >/dev/null || die "$(cat "$W/out")"

@@ -150,9 +150,9 @@ fake_node() {
     echo 2 >"$W/cg/cpu,cpuacct/${POD_PATH#/}/cpu.shares"
     printf '11:cpuset:%s\n4:cpu,cpuacct:%s\n1:name=systemd:%s\n' "$POD_PATH" "$POD_PATH" \
         "$POD_PATH" >"$W/proc/$FAKE_PID/cgroup"
-    jq -n --arg parts "$parts" --arg cg "$W/cg" --arg proc "$W/proc" '{
+    jq -n --arg parts "$parts" --arg cg "$W/cg" --arg proc "$W/proc" --arg pins "$W/pins" '{
         enabled: true, mode: "enforce", failurePolicy: "fail", partitionsFile: $parts,
-        sharesToWeight: "quadratic", cgroupRoot: $cg, procRoot: $proc,
+        sharesToWeight: "quadratic", cgroupRoot: $cg, procRoot: $proc, pinRecordDir: $pins,
         log: {level: "info", target: "stderr"}}' >"$W/etc/config.json"
     chmod 0644 "$W/etc/config.json"
 }

@@ -21,7 +21,7 @@ test_pages_render_without_warnings() {
 
 test_every_wpctl_option_is_documented() {
     local cmd opt missing=
-    for cmd in merge validate explain status; do
+    for cmd in merge validate explain status reconcile unpin audit; do
         "$WPCTL" "$cmd" --help >"$W/help" || die "wpctl $cmd --help failed"
         for opt in $(grep -oE -- '--[a-z][a-z-]+' "$W/help" | sort -u); do
             [[ $opt == --help ]] && continue
