@@ -335,7 +335,7 @@ run_hook() {
     [[ "${NO_CONFIG_ARG:-0}" == 1 ]] || args=(--config "$CONFIG")
     snapshot >"$W/before"
     RC=0
-    timeout 20 "$HOOK" "${args[@]}" "$@" <"$STDIN_FILE" >"$W/stdout" 2>"$W/stderr" || RC=$?
+    timeout "${WP_HOOK_TIMEOUT:-20}" "$HOOK" "${args[@]}" "$@" <"$STDIN_FILE" >"$W/stdout" 2>"$W/stderr" || RC=$?
     snapshot >"$W/after"
 }
 

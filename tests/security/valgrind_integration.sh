@@ -35,7 +35,8 @@ exec valgrind -q --error-exitcode=1 --leak-check=full \\
 EOF
 chmod 0755 "$T/bin/workload-partitioning-hook"
 
-BUILD=$T/bin "$repo/tests/integration/run.sh" >"$T/out" 2>&1
+# valgrind makes each run 20-50 times slower; a loaded machine more: a longer bound.
+WP_HOOK_TIMEOUT=120 BUILD=$T/bin "$repo/tests/integration/run.sh" >"$T/out" 2>&1
 rc=$?
 # The integration suite's own lines, named as run under valgrind; its plan is replaced by ours.
 n=0
