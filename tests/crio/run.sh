@@ -448,8 +448,9 @@ case_mgmt_runtime2() {
     row_facts "$row" "$1"
     pinned "$p"
     expect "$p shares" "$SHARES" "$(cg_shares_value 400)"
-    expect "$p runtime handler" "$(crictl_ inspectp "$(cat "$CRIO_WORK/pods/$p/pod.id")" | jq -r '.info.runtimeHandler // ""')" \
-        "$CRIO_RUNTIME2"
+    # The container's state is in the second runtime's root (its runtime_root).
+    [ -d "$CRIO_WORK/run/$CRIO_RUNTIME2/$(pod_ctr_id "$p")" ] ||
+        fail "$p: no state of its container under $CRIO_WORK/run/$CRIO_RUNTIME2: not run by $CRIO_RUNTIME2"
     [ "$1" = hook ] && journal_has "$p" WP_OUTCOME=applied WP_SHARES=400
     return $rc
 }
