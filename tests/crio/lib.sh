@@ -21,6 +21,11 @@
 #   CRIO_POD_PID         the pods' pid namespace: 1 = CONTAINER (default; a cgroup v1 host
 #                        without systemd cannot run the pause container), 0 = POD (full
 #                        pods with their pause container, as on a node)
+#   CRIO_SHARES_TO_WEIGHT quadratic (default) | linear: the node config's sharesToWeight on
+#                        cgroup v2, and how the suite turns shares into the weight it expects
+#   CRIO_RUNTIME2        a second runtime CRI-O knows (a runtime handler), e.g. runc beside crun
+#   CRIO_BIN             when set to a directory holding crio, pinns and crictl (a VM that
+#                        was given them), nothing is built and go is not needed
 
 E2E_READY_WAIT=${E2E_READY_WAIT:-60} # seconds for a started container to report
 # The generic helpers (cpu lists, v1 mounts, root-owned files, the busybox rootfs,
@@ -34,6 +39,7 @@ CRIO_RUNTIME=${CRIO_RUNTIME:-runc}
 CRIO_PRIVATE=${CRIO_PRIVATE:-1}
 CRIO_CGPARENT=${CRIO_CGPARENT:-wp-crio-$$}
 CRIO_POD_PID=${CRIO_POD_PID:-1}
+CRIO_SHARES_TO_WEIGHT=${CRIO_SHARES_TO_WEIGHT:-quadratic}
 CRIO_IMAGE=localhost/wp-busybox:latest
 CRIO_PAUSE_IMAGE=localhost/wp-pause:latest
 # The files the hook reads by default, as installed (the hooks.d file passes no --config).
@@ -51,7 +57,11 @@ crio_cannot_run() {
         echo "not root (CRI-O, runc and cgroup writes need root)"
         return
     fi
-    for c in "$CRIO_RUNTIME" conmon jq podman unshare tar gcc go; do
+    # go and gcc build CRI-O and the pause program; a caller that brings both needs neither.
+    local need=("$CRIO_RUNTIME" ${CRIO_RUNTIME2:+"$CRIO_RUNTIME2"} conmon jq podman unshare tar)
+    [ -n "${CRIO_BIN-}" ] || need+=(go)
+    [ -x "${CRIO_PAUSE-}" ] || need+=(gcc)
+    for c in "${need[@]}"; do
         command -v "$c" >/dev/null 2>&1 || { echo "$c not installed (scripts/install-deps.sh)"; return; }
     done
     if [ ! -x /bin/busybox ]; then
@@ -95,13 +105,17 @@ cg_dir() { # PID CTRL
 # QUOTA (v1 cpu.cfs_quota_us, v2 the first field of cpu.max; -1 = no quota), PERIOD,
 # CPUSET_DIR and CPU_DIR for PID.
 cg_facts() { # PID
-    local max
+    local max leaf
     CPUS="" EFF="" SHARES="" QUOTA="" PERIOD=""
     CPUSET_DIR=$(cg_dir "$1" cpuset) || return 1
     CPU_DIR=$(cg_dir "$1" cpu) || return 1
     if [ "$(cg_version)" = v2 ]; then
+        # The target's cpuset.cpus; crun under systemd writes a cpuset on its "container"
+        # leaf instead and leaves the scope's empty. EFF: what applies to the process.
+        leaf=$CGROOT$(sed -n 's/^0:://p' "/proc/$1/cgroup")
         CPUS=$(cat "$CPUSET_DIR/cpuset.cpus")
-        EFF=$(cat "$CPUSET_DIR/cpuset.cpus.effective")
+        [ -n "$CPUS" ] || CPUS=$(cat "$leaf/cpuset.cpus")
+        EFF=$(cat "$leaf/cpuset.cpus.effective")
         SHARES=$(cat "$CPU_DIR/cpu.weight")
         max=$(cat "$CPU_DIR/cpu.max")
         QUOTA=${max% *} PERIOD=${max#* }
@@ -117,11 +131,15 @@ cg_facts() { # PID
     fi
 }
 
-# What the cgroup holds for CPU shares N written by the hook: v1 the shares, v2 the weight
-# by the node config's default sharesToWeight (quadratic).
+# What the cgroup holds for CPU shares N: v1 the shares, v2 the weight by the node
+# config's sharesToWeight (CRIO_SHARES_TO_WEIGHT; linear is what runc 1.1 and crun 1.8 use).
 cg_shares_value() { # N
     if [ "$(cg_version)" = v1 ]; then
         echo "$1"
+        return
+    fi
+    if [ "$CRIO_SHARES_TO_WEIGHT" = linear ]; then
+        echo $((1 + (($1 - 2) * 9999) / 262142))
         return
     fi
     awk -v s="$1" 'BEGIN { l = log(s) / log(2); e = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
@@ -139,14 +157,18 @@ cg_remove_parent() { # NAME
     done < <(find "$CGROOT/$1" -name cgroup.procs -exec cat {} + 2>/dev/null)
     sleep 0.3
     find "$CGROOT/$1" -depth -type d -exec rmdir {} + 2>/dev/null
+    # Under the systemd cgroup manager the parent is a slice unit of our own.
+    if [ "$CRIO_CGROUP_MANAGER" = systemd ] && [[ $1 == *.slice ]]; then
+        systemctl stop "$1" 2>/dev/null || true
+    fi
 }
 
 # ---------------------------------------------------------------- the node's files
 
 # The node config at its installed path: enabled (true|false), failurePolicy, mode.
 wp_write_config() { # ENABLED [FAILURE-POLICY] [MODE]
-    jq -n --argjson en "$1" --arg fp "${2:-fail}" --arg mode "${3:-enforce}" \
-        '{enabled: $en, mode: $mode, failurePolicy: $fp,
+    jq -n --argjson en "$1" --arg fp "${2:-fail}" --arg mode "${3:-enforce}" --arg s2w "$CRIO_SHARES_TO_WEIGHT" \
+        '{enabled: $en, mode: $mode, failurePolicy: $fp, sharesToWeight: $s2w,
           partitionsFile: "/etc/workload-partitioning/partitions.json",
           log: {level: "info", target: "auto"}}' | e2e_install_file "$WP_ETC/config.json"
 }
@@ -266,6 +288,13 @@ resources = { "cpushares" = 0, "cpuset" = "0" }
 EOF
 }
 
+# CRI-O's table for a second runtime (handler) NAME.
+crio_runtime_table() { # NAME
+    mkdir -p "$CRIO_WORK/run/$1"
+    printf '\n[crio.runtime.runtimes.%s]\nruntime_path = "%s"\nruntime_type = "oci"\n' "$1" "$(command -v "$1")"
+    printf 'runtime_root = "%s"\nmonitor_path = "%s"\n' "$CRIO_WORK/run/$1" "$(command -v conmon)"
+}
+
 # Writes CRI-O's config for MODE: hook (hooks_dir holds the installed hooks.d file),
 # builtin ([crio.runtime.workloads.*], empty hooks_dir), none (neither).
 crio_write_conf() { # MODE MANAGEMENT-CPUSET
@@ -314,6 +343,7 @@ runtime_path = "$rt"
 runtime_type = "oci"
 runtime_root = "$w/run/$CRIO_RUNTIME"
 monitor_path = "$(command -v conmon)"
+$([ -n "${CRIO_RUNTIME2-}" ] && crio_runtime_table "$CRIO_RUNTIME2")
 
 $([ "$1" = builtin ] && crio_builtin_workloads "$2")
 
@@ -415,11 +445,12 @@ pod_config() {
 }
 
 # Runs the pod sandbox, creates and starts its container. Ids in $d/{pod,ctr}.id, errors
-# in $d/err; returns non-zero when a step failed.
+# in $d/err; returns non-zero when a step failed. CRIO_HANDLER names a runtime handler
+# other than the default (crictl runp --runtime).
 pod_start() { # NAME
     local d=$CRIO_WORK/pods/$1 id
     : >"$d/err"
-    id=$(crictl_ runp "$d/pod.json" 2>>"$d/err") || return 1
+    id=$(crictl_ runp ${CRIO_HANDLER:+--runtime "$CRIO_HANDLER"} "$d/pod.json" 2>>"$d/err") || return 1
     echo "$id" >"$d/pod.id"
     id=$(crictl_ create "$(cat "$d/pod.id")" "$d/ctr.json" "$d/pod.json" 2>>"$d/err") || return 1
     echo "$id" >"$d/ctr.id"
@@ -467,6 +498,14 @@ crio_enter_namespace() {
 # Sets CRIO_BIN: builds crio, pinns and crictl, or takes them from the cache; the
 # build's progress goes to FILE.
 crio_build() { # FILE
+    local b
+    if [ -n "${CRIO_BIN-}" ]; then
+        for b in crio pinns crictl; do
+            [ -x "$CRIO_BIN/$b" ] || { echo "crio-build: CRIO_BIN=$CRIO_BIN has no $b" >"$1"; return 1; }
+        done
+        echo "crio-build: given: $CRIO_BIN" >"$1"
+        return 0
+    fi
     CRIO_BIN=$("$CRIO_REPO/tests/crio/build.sh" 2>"$1")
 }
 

@@ -53,6 +53,10 @@ CASES=(
     "$N_PARALLEL pods started concurrently, half annotated|case_parallel"
     "pin records created and removed through poststop|case_pins"
 )
+# With a second runtime (CRIO_RUNTIME2): a management pod under that runtime handler.
+[ -z "${CRIO_RUNTIME2-}" ] || CASES+=("management pod pinned under runtime handler $CRIO_RUNTIME2|case_mgmt_runtime2")
+# Under the systemd cgroup manager (CRIO_DAEMON_RELOAD=1): the pin after a daemon-reload.
+[ "${CRIO_DAEMON_RELOAD:-0}" = 0 ] || CASES+=("pin holds after systemctl daemon-reload|case_daemon_reload")
 
 # Rows of the table where hook and built-in may differ: ROW|COLUMNS|heading in
 # docs/DECISIONS.md that explains why (COLUMNS: comma list of cpuset,shares,quota,outcome).
@@ -109,6 +113,16 @@ started() { # NAME
         return 1
     fi
     echo "#   $1: $(facts_line)"
+}
+# The words of a refusal by the hook that CRI-O's error carries: runc passes on the
+# hook's stderr line (it names what is wrong); crun drops it and says only that the hook
+# failed, so there the journal record (checked by each case) carries the reason.
+hook_refused() { # NAME WANT-IN-HOOK-LINE...
+    if [ "$CRIO_RUNTIME" = crun ]; then
+        refused "$1" "error executing hook" "$HOOK"
+    else
+        refused "$1" "workload-partitioning-hook: " "${@:2}"
+    fi
 }
 refused() { # NAME WANT-IN-ERROR...: the create must fail and its error name each WANT
     local want
@@ -277,7 +291,7 @@ case_malformed_fail() {
     pod_config "$p" openshift-apiserver "$(pod_annotations management bad "$MALFORMED")" bad yes "$RUNTIME_SHARES"
     if [ "$1" = hook ]; then
         # The hook's own stderr line, naming the annotation at fault, inside CRI-O's error.
-        refused "$p" "workload-partitioning-hook: " "$OVR_PREFIX/bad"
+        hook_refused "$p" "$OVR_PREFIX/bad"
         journal_has "$p" WP_OUTCOME=refused WP_PARTITION=management "WP_ERROR~$OVR_PREFIX/bad" "WP_ERROR~cpushares"
     else
         refused "$p" "cannot unmarshal"
@@ -309,8 +323,8 @@ case_cpuset_outside() {
     local p=$1-outcpus
     pod_config "$p" openshift-apiserver "$(pod_annotations management wide '{"cpuset": "0"}')" wide yes "$RUNTIME_SHARES"
     if [ "$1" = hook ]; then
-        refused "$p" "workload-partitioning-hook: " "$OVR_PREFIX/wide"
-        journal_has "$p" WP_OUTCOME=refused
+        hook_refused "$p" "$OVR_PREFIX/wide"
+        journal_has "$p" WP_OUTCOME=refused "WP_ERROR~$OVR_PREFIX/wide"
         row_refused "cpuset outside partition" "$1"
     else
         started "$p" || { row_refused "cpuset outside partition" "$1"; return 1; }
@@ -323,8 +337,8 @@ case_two_partitions() {
     local p=$1-two
     pod_config "$p" openshift-apiserver "$(pod_annotations both)" two yes "$RUNTIME_SHARES"
     if [ "$1" = hook ]; then
-        refused "$p" "workload-partitioning-hook: " "infra" "management"
-        journal_has "$p" WP_OUTCOME=refused
+        hook_refused "$p" "infra" "management"
+        journal_has "$p" WP_OUTCOME=refused "WP_ERROR~infra" "WP_ERROR~management"
         row_refused "two partitions" "$1"
     else
         # CRI-O takes one of the two, whichever its map iteration meets first.
@@ -425,6 +439,54 @@ case_pins() {
     crictl_ rm "$id" >/dev/null 2>&1 || fail "crictl rm $id failed"
     [ ! -e "$rec" ] || fail "pin record $rec still there after the container was removed"
     row "pin records" hook "$CPUS" "$SHARES" "$QUOTA" "created, removed"
+}
+
+case_mgmt_runtime2() {
+    local p=$1-rt2 row="management ($CRIO_RUNTIME2)" rc=0
+    pod_config "$p" openshift-etcd "$(pod_annotations management etcd '{"cpushares": 400}')" etcd yes "$RUNTIME_SHARES"
+    CRIO_HANDLER=$CRIO_RUNTIME2 started "$p" || { row_refused "$row" "$1"; return 1; }
+    row_facts "$row" "$1"
+    pinned "$p"
+    expect "$p shares" "$SHARES" "$(cg_shares_value 400)"
+    # The container's state is in the second runtime's root (its runtime_root).
+    [ -d "$CRIO_WORK/run/$CRIO_RUNTIME2/$(pod_ctr_id "$p")" ] ||
+        fail "$p: no state of its container under $CRIO_WORK/run/$CRIO_RUNTIME2: not run by $CRIO_RUNTIME2"
+    [ "$1" = hook ] && journal_has "$p" WP_OUTCOME=applied WP_SHARES=400
+    return $rc
+}
+
+# systemd owns the cgroups under the systemd cgroup manager and writes a unit's cgroup
+# attributes again at a daemon-reload: a pin that systemd does not know of reverts then.
+# The built-in passes its cpuset in the spec (the runtime sets AllowedCPUs on the scope);
+# the hook tells systemd when it can (the pin record and the WP_SYSTEMD field of its
+# journal record show that). A hook without either is skipped, with what was seen.
+case_daemon_reload() {
+    local p=$1-reload row="after daemon-reload" id rec before after sys
+    pod_config "$p" openshift-etcd "$(pod_annotations management etcd '{"cpushares": 400}')" etcd yes "$RUNTIME_SHARES"
+    started "$p" || { row_refused "$row" "$1"; return 1; }
+    pinned "$p"
+    id=$(pod_ctr_id "$p")
+    before=$(facts_line)
+    systemctl daemon-reload || fail "systemctl daemon-reload failed"
+    sleep 1
+    cg_facts "$PID" || { fail "$p: no cgroup facts after the daemon-reload"; return 1; }
+    SEEN=$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$PID/status")
+    after=$(facts_line)
+    echo "#   $p after daemon-reload: $after"
+    if [ "$1" = hook ]; then
+        rec=$(wp_journal_of "$id")
+        sys=$(jq -r '.WP_SYSTEMD // ""' <<<"$rec" 2>/dev/null)
+        if [ -z "$sys" ] && [ ! -e "$WP_PINS/$id.json" ]; then
+            SKIP_REASON="this hook does not tell systemd of its pin (no WP_SYSTEMD in its journal record, no $WP_PINS/$id.json); seen before the reload: $before; after: $after"
+            SKIPPED["$row"]=$SKIP_REASON
+            row "$row" hook "$CPUS" "$SHARES" "$QUOTA" "skip: no systemd properties"
+            return 0
+        fi
+        expect "$p journal WP_SYSTEMD (the scope's properties set)" "$sys" set
+    fi
+    row_facts "$row" "$1" "held"
+    pinned "$p"
+    expect "$p shares after the reload" "$SHARES" "$(cg_shares_value 400)"
 }
 
 # ---------------------------------------------------------------- the table

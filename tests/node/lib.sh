@@ -29,7 +29,9 @@ node_cannot_run() {
     fi
 }
 
-# Fills directory $1 with the share: the files of share.d/*.list, the in-VM suite
+# Fills directory $1 with the share: the files of share.d/*.list (@BUILD@ is $BUILD,
+# @CRIO_BIN@ the directory of the built CRI-O binaries when CRIO_BIN is set; a line naming
+# @CRIO_BIN@ without it counts as a missing file), the in-VM suite
 # (suite/), the containers' busybox rootfs (made here: 300 symlinks cost the VM
 # seconds), and out/ for what the VM writes back.
 node_prepare_share() {
@@ -39,6 +41,9 @@ node_prepare_share() {
         while read -r src dst opt; do
             case $src in '' | '#'*) continue ;; esac
             src=${src//@BUILD@/$BUILD}
+            if [[ $src == *@CRIO_BIN@* ]]; then
+                if [ -n "${CRIO_BIN-}" ]; then src=${src//@CRIO_BIN@/$CRIO_BIN}; else src=/nonexistent/$src; fi
+            fi
             case $src in /*) ;; *) src=$NODE_REPO/$src ;; esac
             if [ ! -e "$src" ]; then
                 [ "$opt" = optional ] && continue

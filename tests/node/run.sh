@@ -7,7 +7,9 @@
 # boot and the suite, default 900). Skips, with the reason, where it cannot run
 # (not root, no qemu or debootstrap, a dynamically linked hook).
 #
-# NODE_ONLY=REGEX runs only the cases whose name matches. The console log of the
+# NODE_ONLY=REGEX runs only the cases whose name matches. NODE_CRIO=1 (tests/node/crio.sh,
+# make test-crio-node) builds CRI-O here first (tests/crio/build.sh, cached) and adds
+# the CRI-O suite to the VM's cases (suite/cases/40-crio.sh). The console log of the
 # last run is kept in $BUILD/node/console.log.
 set -uo pipefail
 
@@ -51,6 +53,22 @@ fi
 sed 's/^/# /' "$work/image.log"
 echo "# image: $img ($((SECONDS - start)) s)"
 
+if [ "${NODE_CRIO:-0}" = 1 ]; then
+    t=$SECONDS
+    if [ ! -x "$BUILD/crio/pause" ]; then
+        echo "missing $BUILD/crio/pause (make $BUILD/crio/pause)" >"$work/crio-build.log"
+        notok "CRI-O for the node VM built (tests/crio/build.sh)" "$work/crio-build.log"
+        echo "1..$n"
+        exit 1
+    fi
+    if ! CRIO_BIN=$("$NODE_REPO/tests/crio/build.sh" 2>"$work/crio-build.log"); then
+        notok "CRI-O for the node VM built (tests/crio/build.sh)" "$work/crio-build.log"
+        echo "1..$n"
+        exit 1
+    fi
+    echo "# CRI-O for the VM: $CRIO_BIN ($((SECONDS - t)) s)"
+fi
+
 share=$work/share
 if ! node_prepare_share "$share" 2>"$work/share.log"; then
     notok "node share prepared (tests/node/share.d)" "$work/share.log"
@@ -59,6 +77,8 @@ if ! node_prepare_share "$share" 2>"$work/share.log"; then
 fi
 cat >"$share/entry" <<EOF
 export NODE_ONLY=$(printf %q "${NODE_ONLY-}")
+export NODE_CRIO=$(printf %q "${NODE_CRIO:-0}")
+${WP_CRIO_ONLY+export WP_CRIO_ONLY=$(printf %q "$WP_CRIO_ONLY")}
 exec /bin/bash /mnt/host/suite/run.sh >/mnt/host/out/tap 2>/mnt/host/out/stderr
 EOF
 
@@ -85,6 +105,8 @@ if [ -f "$share/out/tap" ]; then
     n=$(grep -Ec '^(not )?ok [0-9]+' "$share/out/tap")
     cp "$share/out/tap" "$logdir/tap"
 fi
+# The CRI-O suite's hook/built-in table (suite/cases/40-crio.sh).
+[ ! -f "$share/out/crio-table.txt" ] || cp "$share/out/crio-table.txt" "$logdir/crio-table.txt"
 [ -s "$share/out/stderr" ] && sed 's/^/# stderr: /' "$share/out/stderr" | tail -n 40
 if [ ! -f "$share/out/entry.rc" ]; then
     if [ "$rc" -eq 124 ]; then why="timed out after $limit s"; else why="VM stopped (qemu exit $rc)"; fi
