@@ -57,6 +57,10 @@ Result<Decision> decide(const PartitionFile &parts, const Annotations &ann,
     auto act = find_activated(parts, ann);
     if (!act) return act.take_error();
     if (*act != nullptr) return decide_for(**act, ann, online_cpus);
+    return identify(ann);
+}
+
+Decision identify(const Annotations &ann) {
     Decision d;
     d.pod_namespace = annotation_or_empty(ann, kPodNamespaceKey);
     d.pod_name = annotation_or_empty(ann, kPodNameKey);

@@ -58,6 +58,10 @@ Result<const Partition *> find_activated(const PartitionFile &parts, const Annot
 Result<Decision> decide_for(const Partition &partition, const Annotations &ann,
                             const std::function<Result<CpuSet>()> &online_cpus);
 
+// Who the container is, for the record: pod namespace and name, container name
+// ("" where absent or unreadable). Never fails; the steps that need the name check it.
+Decision identify(const Annotations &ann);
+
 // find_activated + decide_for (NoPartition when none is activated).
 Result<Decision> decide(const PartitionFile &parts, const Annotations &ann,
                         const std::function<Result<CpuSet>()> &online_cpus);

@@ -143,6 +143,8 @@ Meant Run::meant() const {
 
 Report &Run::fail(const Error &e, Meant m, const char *what) {
     rep_.error = e.message;
+    // A step that failed before the decision still names the container in its record.
+    if (ann_ != nullptr && dec_.partition == nullptr) dec_ = identify(*ann_);
     Disposition d = dispose(e.fault, m, have_cfg_ ? &cfg_ : nullptr);
     std::string msg = e.message;
     switch (d.outcome) {
@@ -226,6 +228,7 @@ Report Run::go(std::string_view state_text) {
         static const Annotations kNone;
         ann = bundle && bundle->has_annotations ? &bundle->annotations : &kNone;
     }
+    ann_ = ann;
 
     // 4. The activated partition.
     auto act = find_activated(pf, *ann);
@@ -233,7 +236,6 @@ Report Run::go(std::string_view state_text) {
     if (*act == nullptr)
         return done(Outcome::NotActivated, LogLevel::Debug, "no partition activated");
     part_ = *act;
-    ann_ = ann;
 
     if (auto s = confine(); !s) return fail(s.error(), Meant::Yes);
 

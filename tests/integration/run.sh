@@ -451,6 +451,10 @@ bad_override_case() {
     expect_no_changes
     expect_error_line "$OVR_KEY"
     expect_outcome refused
+    # The refusal's record still names the pod and the container.
+    expect_record pod_namespace openshift-etcd
+    expect_record pod_name etcd-0
+    expect_record container_name app
 }
 
 t bad_override_ignore "malformed override, failurePolicy ignore: exit 0, nothing written, logged"
