@@ -48,8 +48,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CXXFLAGS := -std=c++20 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -Ihook/lib -Iinclude \
-                 -Ihook/wpctl -Itests/fuzz
-FUZZ_LDLIBS  := -ljson-c -lseccomp -lyaml -lm
+                 -Ihook/wpctl -Itests/fuzz $(DBUS_CFLAGS)
+FUZZ_LDLIBS  := -ljson-c -lseccomp -ldbus-1 -lyaml -lm
 
 # Each library source is compiled here with the fuzz flags (coverage
 # instrumentation for libFuzzer, ASan, UBSan); never the release objects.
@@ -58,7 +58,7 @@ FUZZ_LIB_OBJS := $(LIB_SRCS:hook/lib/%.cpp=$(FUZZ_DIR)/obj/lib/%.o)
 FUZZ_WPCTL_SRCS := $(wildcard hook/wpctl/manifest.cpp hook/wpctl/yaml.cpp)
 FUZZ_WPCTL_OBJS := $(FUZZ_WPCTL_SRCS:hook/wpctl/%.cpp=$(FUZZ_DIR)/obj/wpctl/%.o)
 
-FUZZ_HARNESSES := state overrides cpuset config partitions proc_cgroup
+FUZZ_HARNESSES := state overrides cpuset config partitions proc_cgroup pin_record
 ifneq ($(words $(FUZZ_WPCTL_SRCS)),0)
   FUZZ_HARNESSES += manifest
 endif
