@@ -770,11 +770,15 @@ static void make_partitions(const char *path, int n, const char *cpuset) {
 
 static void make_config(const char *path, const char *partitions, const char *cgroup_root,
                         const char *proc_root) {
+    /* The pin records go beside the config, never into the node's /run. */
+    const char *slash = strrchr(path, '/');
+    int dir_len = slash ? (int)(slash - path) : 1;
+    const char *dir = slash ? path : ".";
     char *c = xasprintf("{\"enabled\": true, \"mode\": \"enforce\", \"failurePolicy\": \"fail\",\n"
                         " \"partitionsFile\": \"%s\",\n \"cgroupRoot\": \"%s\",\n"
-                        " \"procRoot\": \"%s\",\n"
+                        " \"procRoot\": \"%s\",\n \"pinRecordDir\": \"%.*s/pins\",\n"
                         " \"log\": {\"target\": \"stderr\", \"level\": \"error\"}}\n",
-                        partitions, cgroup_root, proc_root);
+                        partitions, cgroup_root, proc_root, dir_len, dir);
     write_str(path, c);
     free(c);
 }
